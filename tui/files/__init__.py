@@ -1,0 +1,1 @@
+"""files layer of newstui."""

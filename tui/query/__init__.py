@@ -1,0 +1,1 @@
+"""query layer of newstui."""

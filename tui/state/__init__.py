@@ -1,0 +1,1 @@
+"""state layer of newstui."""
