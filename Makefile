@@ -1,0 +1,42 @@
+# Two commands from a fresh clone: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+POSTS ?= sample_posts
+
+.PHONY: run test lint fuzz bench install install-test clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: $(VENV)/.installed
+	$(VENV)/bin/newstui $(POSTS)
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check tui tests bench
+	$(VENV)/bin/ruff format --check tui tests bench
+	$(VENV)/bin/mypy
+
+# Fuzz parsing and rendering for FUZZ_SECONDS (hypothesis, no deadline).
+FUZZ_SECONDS ?= 60
+fuzz: $(VENV)/.installed-test
+	$(PY) bench/fuzz.py --seconds $(FUZZ_SECONDS)
+
+bench: $(VENV)/.installed-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

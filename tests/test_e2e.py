@@ -1,0 +1,89 @@
+"""End to end: the installed `newstui` in a real terminal (tmux), driven by keys only."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_POSTS
+from tests.tmux import Tmux, have_tmux
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="needs tmux")]
+
+NEWSTUI = Path(sys.executable).parent / "newstui"
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def xdg_env(isolated_xdg: Path) -> dict[str, str]:
+    return {name: str(isolated_xdg / name) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")}
+
+
+def test_filter_open_back_quit(xdg_env: dict[str, str]) -> None:
+    before = tree_digest(SAMPLE_POSTS)
+    term = Tmux(f"{NEWSTUI} {SAMPLE_POSTS}", size=(120, 40), env={**xdg_env, "TERM": "xterm-256color"})
+    try:
+        term.wait_for("of ")  # the status line's "N of M posts"
+        term.send("/")
+        term.type("蚂蚁")
+        screen = term.wait_for(lambda s: "1 of" in s or "2 of" in s)
+        assert "蚂蚁" in screen
+        term.send("Enter")
+        term.send("Enter")
+        term.wait_for("Back")  # the reader's footer
+        term.send("Escape")
+        term.wait_for("Filter")
+        term.send("q")
+        assert term.exit_status() == 0
+    finally:
+        term.close()
+    assert tree_digest(SAMPLE_POSTS) == before, "newstui wrote into the posts folder"
+
+
+def test_star_survives_restart(xdg_env: dict[str, str]) -> None:
+    command = f"{NEWSTUI} {SAMPLE_POSTS}"
+    env = {**xdg_env, "TERM": "xterm-256color"}
+    term = Tmux(command, env=env)
+    try:
+        term.wait_for("of ")
+        term.send("s")
+        term.wait_for("1 starred")
+        term.send("q")
+        assert term.exit_status() == 0
+    finally:
+        term.close()
+    term = Tmux(command, env=env)
+    try:
+        term.wait_for("1 starred")
+        term.send("q")
+        assert term.exit_status() == 0
+    finally:
+        term.close()
+
+
+def test_no_terminal_gets_a_message(xdg_env: dict[str, str], tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    done = subprocess.run(
+        [str(NEWSTUI), str(SAMPLE_POSTS)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **xdg_env},
+    )
+    assert done.returncode == 2
+    assert "newstui list" in done.stderr
+    assert "Traceback" not in done.stderr

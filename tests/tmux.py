@@ -1,0 +1,68 @@
+"""A tiny tmux driver for end-to-end tests: a private server, a pane of a given size, polling instead of sleeping."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+
+class Tmux:
+    def __init__(self, command: str, *, size: tuple[int, int] = (120, 40), env: dict[str, str] | None = None):
+        self.socket = f"newstui-test-{uuid.uuid4().hex[:8]}"
+        self.session = "t"
+        self.status_file = Path(f"/tmp/{self.socket}.status")
+        exports = " ".join(f"{key}={value!r}" for key, value in (env or {}).items())
+        # Record the exit status so the test can check it; stderr stays on the terminal (Textual draws there).
+        shell = f"{exports} {command}; echo $? > {self.status_file}; sleep 30"
+        width, height = size
+        self._tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), shell)
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", self.session)
+
+    def send(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", self.session, "-l", text)
+
+    def wait_for(self, predicate: str | Callable[[str], bool], timeout: float = 20.0) -> str:
+        check = (lambda screen: predicate in screen) if isinstance(predicate, str) else predicate
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {predicate!r}; screen was:\n{screen}")
+
+    def exit_status(self, timeout: float = 10.0) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.status_file.exists() and self.status_file.read_text().strip():
+                return int(self.status_file.read_text())
+            time.sleep(0.05)
+        raise AssertionError("the program did not exit")
+
+    def option(self, name: str) -> str:
+        return self._tmux("display-message", "-p", "-t", self.session, f"#{{{name}}}").strip()
+
+    def buffers(self) -> str:
+        return self._tmux("list-buffers")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        self.status_file.unlink(missing_ok=True)
+
+
+def have_tmux() -> bool:
+    return shutil.which("tmux") is not None

@@ -1,0 +1,3 @@
+from tui.cli import main
+import sys
+sys.exit(main())

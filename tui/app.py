@@ -1,0 +1,130 @@
+"""The Textual app: builds the main screen over a repository and owns what every screen shares (links, clipboard, pipes)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from tui import links
+from tui.config import Config
+from tui.locations import styles_dir
+from tui.model import Post
+from tui.repository import Repository
+from tui.screens.dialogs import LinkScreen, OutputScreen, PromptScreen
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+
+PIPE_TIMEOUT = 30  # seconds a piped command may run
+
+
+class NewsApp(App[None]):
+    TITLE = "newstui"
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit")]
+
+    def __init__(self, repo: Repository, config: Config | None = None) -> None:
+        super().__init__()
+        self.repo = repo
+        self.config = config or Config()
+        if self.config.theme:
+            self.theme = self.config.theme
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.repo, self.config)
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+
+    def on_unmount(self) -> None:
+        self.repo.close()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # ---------------------------------------------------------------- links and clipboard
+
+    def confirm_link(self, url: str, label: str = "Link") -> None:
+        """Show a link's full address first; only then open or copy it."""
+
+        def chosen(choice: str | None) -> None:
+            if choice == "open":
+                self.open_url(url)
+            elif choice == "copy":
+                self.copy_to_clipboard(url)
+                self.notify("Link copied", markup=False)
+
+        self.push_screen(LinkScreen(url, label), chosen)
+
+    def open_url(self, url: str, new_tab: bool = True) -> None:  # overrides App.open_url
+        if not links.openable(url):
+            self.notify("Only http, https and mailto links open", severity="warning")
+            return
+        if not self.config.browser and not links.has_display():
+            self.copy_to_clipboard(url)
+            self.notify("No display here (SSH?): copied the url instead", markup=False)
+            return
+        try:
+            links.open_url(url, self.config.browser)
+        except OSError as error:
+            self.copy_to_clipboard(url)
+            self.notify(f"Could not open a browser ({error}): copied the url", severity="warning", markup=False)
+
+    def open_post_url(self, post: Post) -> None:
+        if post.url:
+            self.open_url(post.url)
+        else:
+            self.notify("This post has no url", severity="warning")
+
+    def copy_url(self, post: Post) -> None:
+        if post.url:
+            self.copy_to_clipboard(post.url)
+            self.notify("Url copied (OSC 52)")
+        else:
+            self.notify("This post has no url", severity="warning")
+
+    @work(thread=True, group="copy", description="copying a post")
+    def copy_markdown(self, post: Post) -> None:
+        markdown = self.repo.render(post).markdown
+        self.call_from_thread(self.copy_to_clipboard, markdown)
+        self.call_from_thread(self.notify, f"Copied the post as Markdown ({len(markdown):,} characters)")
+
+    # ---------------------------------------------------------------- pipes
+
+    def pipe_post(self, post: Post) -> None:
+        """Ask for a shell command (or a named pipe from the config) and feed it the post's Markdown."""
+
+        def chosen(command: str | None) -> None:
+            if command and command.strip():
+                self.run_pipe(post, self.config.pipes.get(command.strip(), command))
+
+        names = sorted(self.config.pipes)
+        hint = "The post's Markdown goes to its standard input" + (
+            f" · named: {', '.join(names)}" if names else ""
+        )
+        self.push_screen(PromptScreen("Pipe to command", hint, names), chosen)
+
+    @work(thread=True, group="pipe", description="piping a post")
+    def run_pipe(self, post: Post, command: str) -> None:
+        markdown = self.repo.render(post).markdown
+        try:
+            done = subprocess.run(
+                command,
+                shell=True,
+                input=markdown,
+                capture_output=True,
+                text=True,
+                timeout=PIPE_TIMEOUT,
+            )
+            output = done.stdout + (done.stderr and f"\n{done.stderr}")
+            title = f"{command} (exit status {done.returncode})"
+        except subprocess.TimeoutExpired:
+            output, title = "", f"{command}: stopped after {PIPE_TIMEOUT} s"
+        except OSError as error:
+            output, title = str(error), f"{command}: could not run"
+        self.call_from_thread(self.push_screen, OutputScreen(title, output))

@@ -1,0 +1,288 @@
+"""The `newstui` command: open the app, or list, show, index and back up an archive without it."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tui import __version__
+from tui import config as config_module
+from tui.text import clean, clean_line, pad_cells
+
+USAGE = """\
+newstui [PATH]                      open the posts in PATH (or the config's `posts`)
+newstui list PATH [--query Q] [--format table|json|csv]
+newstui show FILE                   print a post as the reader shows it
+newstui index PATH                  build or update the index, with progress
+newstui state export|import FILE    back up or merge read/star/archive/labels
+newstui config --path | --init      where the config is / write a commented one
+"""
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem worded for the user: printed as one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = {"list": cmd_list, "show": cmd_show, "index": cmd_index, "state": cmd_state, "config": cmd_config}
+    try:
+        if args and args[0] in commands:
+            return commands[args[0]](args[1:])
+        return cmd_open(args)
+    except UserError as error:
+        print(f"newstui: {clean_line(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `newstui list | head`: the reader went away; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=prog, description=description)
+
+
+def _open_repository(path: Path):
+    from tui.repository import ArchiveError, Repository
+    from tui.state import StateStore
+
+    try:
+        return Repository(path, state=StateStore())
+    except ArchiveError as error:
+        raise UserError(str(error)) from None
+
+
+# ------------------------------------------------------------------------- newstui [PATH]
+
+
+def cmd_open(args: list[str]) -> int:
+    parser = _parser("newstui", "A keyboard-driven terminal browser for folders of news posts.")
+    parser.usage = USAGE
+    parser.add_argument("path", nargs="?", type=Path, help="the folder of posts")
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    options = parser.parse_args(args)
+
+    config = config_module.load()
+    path = options.path or config.posts_path
+    if path is None:
+        raise UserError("no folder given: run `newstui PATH`, or set `posts` in the config")
+    _check_terminal()
+    repo = _open_repository(path)
+    from tui.app import NewsApp
+
+    app = NewsApp(repo, config)
+    app.run(mouse=not options.no_mouse)
+    return app.return_code or 0
+
+
+def _check_terminal() -> None:
+    """Textual needs a real terminal: without one it hangs, and TERM=dumb cannot draw it."""
+    if os.environ.get("TERM") == "dumb":
+        raise UserError("this terminal (TERM=dumb) cannot show the app; use `newstui list PATH` instead")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the app needs a terminal; use `newstui list PATH` to print the posts instead")
+
+
+# ------------------------------------------------------------------------- list
+
+
+def cmd_list(args: list[str]) -> int:
+    parser = _parser("newstui list", "Print the posts of a folder, newest first.")
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--query", "-q", default="", help="filter, in the filter bar's query language")
+    parser.add_argument("--format", "-f", choices=["table", "json", "csv"], default="table")
+    options = parser.parse_args(args)
+
+    from tui.query import QueryEngine, QueryError, parse
+
+    config = config_module.load()
+    try:
+        query = parse(options.query, saved=config.searches)
+    except QueryError as error:
+        raise UserError(f"bad query: {error.message} (at character {error.position + 1})") from None
+    repo = _open_repository(options.path)
+    repo.load()
+    repo.refresh(progress=_progress_printer() if sys.stderr.isatty() else None)
+    posts = repo.posts
+    indices = QueryEngine(posts).filter(query, state=repo.state.get, hide_archived=False)
+    rows = [_row(posts[i], repo.state.get(posts[i].id)) for i in indices]
+    if options.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif options.format == "csv":
+        sys.stdout.write(_csv(rows))
+    else:
+        _print_table(rows)
+    repo.close()
+    return 0
+
+
+def _row(post, state) -> dict:
+    return {
+        "path": post.path,
+        "title": post.title,
+        "date": post.date.isoformat() if post.date else None,
+        "author": post.author,
+        "url": post.url,
+        "tags": list(post.tags),
+        "categories": list(post.categories),
+        "problems": list(post.problems),
+        "read": state.read,
+        "starred": state.starred,
+        "archived": state.archived,
+        "labels": sorted(state.labels),
+    }
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    fields = ["path", "title", "date", "author", "url", "tags", "categories", "problems",
+              "read", "starred", "archived", "labels"]
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+    return out.getvalue()
+
+
+def _print_table(rows: list[dict]) -> None:
+    width = os.get_terminal_size().columns if sys.stdout.isatty() else 160
+    title_width = max(20, width - 2 - 11 - 16 - 3)
+    for row in rows:
+        marks = ("★" if row["starred"] else " ") + (" " if row["read"] else "●")
+        date = (row["date"] or "")[:10].ljust(10)
+        source = pad_cells(clean_line(row["author"]), 16)
+        title = clean_line(row["title"])
+        if row["problems"]:
+            title += f"  [{clean_line(row['problems'][0])}]"
+        if row["labels"]:
+            title += "  #" + " #".join(row["labels"])
+        print(f"{marks} {date} {source} {pad_cells(title, title_width).rstrip()}")
+
+
+def _progress_printer():
+    def progress(done: int, total: int) -> None:
+        print(f"\rindexing {done:,} of {total:,} files", end="" if done < total else "\n", file=sys.stderr)
+
+    return progress
+
+
+# ------------------------------------------------------------------------- show
+
+
+def cmd_show(args: list[str]) -> int:
+    parser = _parser("newstui show", "Print a post as the reader shows it (plain Markdown when piped).")
+    parser.add_argument("file", type=Path)
+    options = parser.parse_args(args)
+
+    from tui.files import parse_file
+    from tui.render import render_post
+
+    path = options.file.expanduser()
+    if not path.exists():
+        raise UserError(f"no such file: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: give a post file (or use `newstui list`)")
+    parsed = parse_file(path.parent, path.name)
+    rendered = render_post(parsed.post, parsed.body)
+    text = clean(rendered.markdown)
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text, hyperlinks=False))
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    for note in rendered.notes:
+        print(f"newstui: {clean_line(note)}", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------------- index
+
+
+def cmd_index(args: list[str]) -> int:
+    parser = _parser("newstui index", "Build or update the index of a folder, showing progress.")
+    parser.add_argument("path", type=Path)
+    options = parser.parse_args(args)
+    repo = _open_repository(options.path)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("indexing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=False) as bar:
+        task = bar.add_task("index", total=None)
+        result = repo.refresh(progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print(
+        f"{repo.cache.count():,} posts indexed: {len(result.added):,} new, "
+        f"{len(result.changed):,} changed, {len(result.removed):,} removed"
+    )
+    for problem in result.problems[:20]:
+        print(f"  {clean_line(problem)}", file=sys.stderr)
+    repo.close()
+    return 0
+
+
+# ------------------------------------------------------------------------- state
+
+
+def cmd_state(args: list[str]) -> int:
+    parser = _parser("newstui state", "Back up or merge the triage state (read, starred, archived, labels).")
+    parser.add_argument("action", choices=["export", "import"])
+    parser.add_argument("file", type=Path)
+    options = parser.parse_args(args)
+
+    from tui.state import StateStore
+
+    store = StateStore()
+    try:
+        if options.action == "export":
+            count = store.export_json(options.file)
+            print(f"exported the state of {count:,} posts to {options.file}")
+        else:
+            if not options.file.is_file():
+                raise UserError(f"no such file: {options.file}")
+            try:
+                count = store.import_json(options.file)
+            except ValueError as error:
+                raise UserError(f"{options.file}: {error}") from None
+            print(f"merged: {count:,} posts changed")
+    finally:
+        store.close()
+    return 0
+
+
+# ------------------------------------------------------------------------- config
+
+
+def cmd_config(args: list[str]) -> int:
+    parser = _parser("newstui config", "Show where the config file is, or write a commented default.")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--path", action="store_true", help="print the config file's path")
+    group.add_argument("--init", action="store_true", help="write a commented default config")
+    options = parser.parse_args(args)
+    if options.path:
+        print(config_module.locations.config_file())
+        return 0
+    try:
+        path = config_module.write_template()
+    except FileExistsError as error:
+        raise UserError(f"{error.filename} already exists; not overwriting it") from None
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

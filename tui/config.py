@@ -1,0 +1,138 @@
+"""The user's config file (TOML in the XDG config folder): defaults, loading, and a commented template."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui import locations
+
+TEMPLATE = """\
+# newstui configuration. Every key is optional; delete what you do not need.
+
+# The folder a bare `newstui` opens.
+# posts = "~/posts"
+
+# Any Textual theme: textual-dark, textual-light, nord, gruvbox, dracula, monokai, ...
+# theme = "textual-dark"
+
+# strftime format for the date column, and the time zone dates are shown in
+# (an IANA name such as "Asia/Shanghai"; empty means the machine's local zone).
+# date_format = "%Y-%m-%d %H:%M"
+# timezone = ""
+
+# Opening a post in the reader marks it read.
+# mark_read_on_open = true
+
+# Columns of the post table, in order: marks, date, source, author, title, tags, path.
+# columns = ["marks", "date", "source", "title", "tags"]
+# Fixed widths for columns, in terminal cells (the title takes what is left).
+# [column_widths]
+# source = 14
+
+# The command `o` runs to open a post's url ({url} is replaced; without it the url is appended).
+# When empty, newstui uses the system browser, or copies the url when there is no display.
+# browser = "firefox {url}"
+
+# Named shell commands offered by `|` (the post's Markdown goes to their standard input).
+# [pipes]
+# wc = "wc -m"
+
+# Saved searches: shown in the sidebar with unread counts, and usable as @name in a query.
+# [searches]
+# hk = "香港 after:1w"
+# starred = "is:starred"
+
+# Remap any action by its id (see `?` in the app for ids and current keys).
+# [keys]
+# star = "f"
+"""
+
+
+class ConfigError(ValueError):
+    """A config file problem, worded for the user: file, line and what is wrong."""
+
+
+@dataclass(slots=True)
+class Config:
+    posts: str = ""
+    theme: str = ""
+    date_format: str = "%Y-%m-%d %H:%M"
+    timezone: str = ""
+    mark_read_on_open: bool = True
+    columns: list[str] = field(default_factory=lambda: ["marks", "date", "source", "title", "tags"])
+    column_widths: dict[str, int] = field(default_factory=dict)
+    browser: str = ""
+    pipes: dict[str, str] = field(default_factory=dict)
+    searches: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    problem: str | None = None  # set when the file was bad and defaults are in use
+
+    @property
+    def posts_path(self) -> Path | None:
+        return Path(self.posts).expanduser() if self.posts else None
+
+
+_COLUMNS = {"marks", "date", "source", "author", "title", "tags", "path"}
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the config; on any problem return the defaults with `problem` saying what went wrong."""
+    path = path or locations.config_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as error:
+        return Config(path=path, problem=f"{path}: cannot read ({error.strerror}); using defaults")
+    try:
+        return parse(raw.decode("utf-8", errors="replace"), path)
+    except ConfigError as error:
+        return Config(path=path, problem=f"{error}; using defaults")
+
+
+def parse(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    config = Config(path=path)
+    for key, value in data.items():
+        if not hasattr(config, key) or key in ("path", "problem"):
+            raise ConfigError(f"{path}:{_line_of(text, key)}: unknown key '{key}'")
+        expected = type(getattr(config, key))
+        if not isinstance(value, expected):
+            raise ConfigError(
+                f"{path}:{_line_of(text, key)}: '{key}' should be {expected.__name__}, "
+                f"not {type(value).__name__}"
+            )
+        if isinstance(value, dict) and not all(isinstance(v, (str, int)) for v in value.values()):
+            raise ConfigError(f"{path}:{_line_of(text, key)}: values in [{key}] must be strings")
+        setattr(config, key, value)
+    unknown = [c for c in config.columns if c not in _COLUMNS]
+    if unknown or not config.columns:
+        raise ConfigError(
+            f"{path}:{_line_of(text, 'columns')}: unknown column {unknown[0] if unknown else '(none)'!r}"
+            f" (known: {', '.join(sorted(_COLUMNS))})"
+        )
+    return config
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where a key or [table] is set, for messages; 1 if it cannot be found."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith((f"{key} ", f"{key}=", f"[{key}]")):
+            return number
+    return 1
+
+
+def write_template(path: Path | None = None) -> Path:
+    """Write the commented default config, never over an existing file."""
+    path = path or locations.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(TEMPLATE)
+    return path

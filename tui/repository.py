@@ -1,0 +1,100 @@
+"""The archive as newstui sees it: the posts of one folder (through the index cache), bodies on demand, triage state."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from tui.files import parse_file
+from tui.index import IndexCache, RefreshResult
+from tui.model import Post
+from tui.render import Rendered, render_post
+from tui.state import StateStore
+
+
+class ArchiveError(Exception):
+    """A folder newstui cannot open, worded as the one line the user sees."""
+
+
+def check_folder(path: Path) -> Path:
+    """The folder as an absolute path, or ArchiveError saying what is wrong with it."""
+    path = path.expanduser()
+    if not path.exists():
+        raise ArchiveError(f"no such folder: {path}")
+    if not path.is_dir():
+        raise ArchiveError(f"not a folder: {path} (give the folder that holds the posts)")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise ArchiveError(f"cannot read folder: {path} (permission denied)")
+    return path.resolve()
+
+
+def newest_first(posts: Iterable[Post]) -> list[Post]:
+    # Timsort merges already-sorted runs in linear time, so re-sorting after a batch is cheap.
+    return sorted(posts, key=_sort_key, reverse=True)
+
+
+def _sort_key(post: Post) -> tuple[float, str]:
+    return (post.timestamp, post.path)
+
+
+def merge(posts: list[Post], updated: Iterable[Post] = (), removed: Iterable[str] = ()) -> list[Post]:
+    """A new newest-first list with posts added or replaced (by path) and paths removed."""
+    replaced = {post.path: post for post in updated}
+    gone = set(removed)
+    if not replaced and not gone:
+        return posts
+    kept = [post for post in posts if post.path not in gone and post.path not in replaced]
+    return newest_first(kept + list(replaced.values()))
+
+
+def apply(posts: list[Post], result: RefreshResult) -> list[Post]:
+    """A refresh's additions, changes and removals applied to a newest-first list."""
+    return merge(posts, (*result.changed, *result.added), result.removed)
+
+
+class Repository:
+    """One archive folder: its posts newest first, their bodies, and the triage state store."""
+
+    def __init__(self, root: Path, *, cache: IndexCache | None = None, state: StateStore | None = None):
+        self.root = check_folder(root)
+        self.cache = cache or IndexCache(self.root)
+        self.state = state if state is not None else StateStore()
+        self.posts: list[Post] = []  # replaced whole, never mutated in place: other threads read it
+
+    def load_newest(self, limit: int) -> list[Post]:
+        return self.cache.load_newest(limit)
+
+    def load(self) -> list[Post]:
+        self.posts = self.cache.load()
+        return self.posts
+
+    def refresh(
+        self,
+        *,
+        on_batch: Callable[[list[Post]], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> RefreshResult:
+        """Bring the index up to date with the folder and apply the differences to `posts`."""
+        result = self.cache.refresh(on_batch=on_batch, progress=progress, is_cancelled=is_cancelled)
+        self.posts = apply(self.posts, result)
+        return result
+
+    def update_paths(self, rels: Iterable[str]) -> RefreshResult:
+        result = self.cache.update_paths(rels)
+        self.posts = apply(self.posts, result)
+        return result
+
+    def body(self, post: Post) -> str:
+        return parse_file(self.root, post.path).body
+
+    def render(self, post: Post) -> Rendered:
+        """The reader's document for a post, read fresh from its file (it may have changed)."""
+        parsed = parse_file(self.root, post.path)
+        labels = sorted(self.state.get(post.id).labels)
+        return render_post(parsed.post, parsed.body, labels=labels)
+
+    def close(self) -> None:
+        self.cache.close()
+        self.state.close()

@@ -1,0 +1,408 @@
+"""The main screen: status line, filter bar, the post table and a preview that follows the cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from time import monotonic
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from tui import triage
+from tui.config import Config
+from tui.model import Post
+from tui.query import QueryEngine, QueryError, parse, uses_field
+from tui.repository import Repository, merge
+from tui.screens.dialogs import PromptScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article import ArticleView
+from tui.widgets.post_table import Column, PostTable, RowFlags
+from tui.widgets.status import StatusBar
+
+FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
+PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
+PUBLISH_EVERY = 0.5  # seconds between table updates while indexing
+
+COLUMNS = {
+    "marks": Column("marks", "", 2, 2, priority=100),
+    "date": Column("date", "Date", 16, 10, priority=90),
+    "source": Column("source", "Source", 14, 6, priority=40),
+    "author": Column("author", "Author", 12, 6, priority=30),
+    "title": Column("title", "Title", None, 20, priority=95),
+    "tags": Column("tags", "Tags", 16, 6, priority=20),
+    "path": Column("path", "Path", 24, 8, priority=10),
+}
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="filter"),
+        Binding("escape", "clear", "Clear", show=False, id="clear"),
+        Binding("r", "toggle_read", "Read", id="read"),
+        Binding("s", "toggle_star", "Star", id="star"),
+        Binding("e", "toggle_archive", "Archive", id="archive"),
+        Binding("l", "labels", "Labels", id="labels"),
+        Binding("x", "select", "Select", id="select"),
+        Binding("asterisk", "select_all", "Select all", show=False, id="select_all"),
+        Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("N", "previous_unread", "Previous unread", show=False, id="previous_unread"),
+        Binding("o", "open_url", "Open url", show=False, id="open_url"),
+        Binding("y", "copy_url", "Copy url", show=False, id="copy_url"),
+        Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="copy_markdown"),
+        Binding("vertical_line", "pipe", "Pipe", show=False, id="pipe"),
+        Binding("R", "rescan", "Rescan", show=False, id="rescan"),
+        Binding("v", "toggle_layout", "Layout", show=False, id="layout"),
+        Binding("z", "toggle_zoom", "Zoom", show=False, id="zoom"),
+        Binding("question_mark", "app.help", "Help", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, repo: Repository, config: Config) -> None:
+        super().__init__()
+        self.repo = repo
+        self.config = config
+        self.posts: list[Post] = []  # every post, newest first
+        self.engine: QueryEngine | None = None
+        self.query_text = ""
+        self.selected: set[str] = set()  # paths of selected posts
+        self._preview_timer: Timer | None = None
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Input(
+            placeholder="/ to filter: words, \"phrase\", title: author: tag: source: is:unread after:3d …",
+            id="filter",
+            select_on_focus=False,
+        )
+        with Container(id="panes", classes="side"):
+            columns = [COLUMNS[key] for key in self.config.columns if key in COLUMNS]
+            columns = [
+                Column(c.key, c.label, self.config.column_widths.get(c.key, c.width), c.min_width, c.priority)
+                for c in columns
+            ]
+            yield PostTable(
+                id="posts", columns=columns, flags=self.flags_for, date_format=self.config.date_format
+            )
+            yield ArticleView(id="preview")
+        yield Footer()
+
+    @property
+    def table(self) -> PostTable:
+        return self.query_one(PostTable)
+
+    @property
+    def preview(self) -> ArticleView:
+        return self.query_one("#preview", ArticleView)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_resize(self) -> None:
+        # Below 100 columns the preview goes under the table, whatever the layout.
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def on_mount(self) -> None:
+        self.status.archive = str(self.repo.root)
+        self.table.focus()
+        for notice in (self.repo.state.notice, self.repo.cache.notice, self.config.problem):
+            if notice:
+                self.notify(notice, severity="warning", timeout=10, markup=False)
+        self.load_archive()
+        self.set_interval(2.0, self.poll_state)
+
+    # ---------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, group="index", description="loading the archive")
+    def load_archive(self) -> None:
+        worker = get_current_worker()
+        call = self.app.call_from_thread
+        newest = self.repo.load_newest(FIRST_ROWS)
+        if newest:
+            call(self.show_posts, newest, None)
+        posts = self.repo.load()
+        if posts:
+            call(self.show_posts, posts, QueryEngine(posts))
+        shown = posts
+        last_publish = monotonic()
+
+        def on_batch(batch: list[Post]) -> None:
+            nonlocal shown, last_publish
+            shown = merge(shown, batch)
+            if monotonic() - last_publish > PUBLISH_EVERY or len(shown) <= FIRST_ROWS:
+                call(self.show_posts, shown, QueryEngine(shown))
+                last_publish = monotonic()
+
+        def progress(done: int, total: int) -> None:
+            call(self.set_activity, f"indexing {done:,} of {total:,} files")
+
+        result = self.repo.refresh(
+            on_batch=on_batch, progress=progress, is_cancelled=lambda: worker.is_cancelled
+        )
+        if worker.is_cancelled:
+            return
+        if not result.empty or self.repo.posts is not posts:
+            call(self.show_posts, self.repo.posts, QueryEngine(self.repo.posts))
+        call(self.set_activity, "")
+        if result.problems:
+            call(self.notify, f"{len(result.problems)} problems while scanning: {result.problems[0]}",
+                 severity="warning", markup=False)
+
+    def show_posts(self, posts: list[Post], engine: QueryEngine | None) -> None:
+        self.posts = posts
+        self.engine = engine
+        self.apply_filter()
+
+    def set_activity(self, text: str) -> None:
+        self.status.activity = text
+
+    def action_rescan(self) -> None:
+        self.notify("Rescanning the folder…")
+        self.load_archive()
+
+    # ---------------------------------------------------------------- filtering
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    def apply_filter(self) -> None:
+        """Show the posts that match the filter bar's query; a bad query keeps the previous rows."""
+        filter_bar = self.query_one("#filter", Input)
+        try:
+            query = parse(self.query_text, saved=self.config.searches)
+        except QueryError as error:
+            filter_bar.add_class("-invalid")
+            self.set_activity(f"query: {error.message}")
+            return
+        filter_bar.remove_class("-invalid")
+        if self.status.activity.startswith("query:"):
+            self.set_activity("")
+        if self.engine is None:
+            shown: Sequence[Post] = self.posts if not self.query_text.strip() else []
+        else:
+            indices = self.engine.filter(
+                query,
+                state=self.repo.state.get,
+                selected=self.selected,
+                hide_archived=not uses_field(query, "archived"),
+            )
+            shown = [self.posts[index] for index in indices]
+        self.table.set_posts(shown)
+        self.update_counts()
+
+    def update_counts(self) -> None:
+        shown = self.table.posts
+        states = self.repo.state.snapshot()
+        read = starred = 0
+        if states:
+            ids = {post.id for post in shown}
+            for post_id, state in states.items():
+                if post_id in ids:
+                    read += state.read
+                    starred += state.starred
+        parts = [f"{len(shown):,} of {len(self.posts):,} posts", f"{len(shown) - read:,} unread"]
+        if starred:
+            parts.append(f"{starred:,} starred")
+        if self.selected:
+            parts.append(f"{len(self.selected):,} selected")
+        self.status.counts = " · ".join(parts)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear(self) -> None:
+        """Esc: leave the filter bar clearing it; in the table clear the selection, then the filter."""
+        filter_bar = self.query_one("#filter", Input)
+        if filter_bar.has_focus:
+            filter_bar.value = ""
+            self.table.focus()
+        elif self.selected:
+            self.selected.clear()
+            self.refresh_rows()
+        elif filter_bar.value:
+            filter_bar.value = ""
+
+    # ---------------------------------------------------------------- preview and reader
+
+    @on(PostTable.Highlighted)
+    def _highlighted(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self.update_preview)
+
+    def update_preview(self) -> None:
+        post = self.table.current_post
+        if post is None:
+            self.preview.show("*No post selected.*", key=None)
+        elif self.preview.shown_key != (post.path, post.mtime_ns) and self.preview.display:
+            self.render_preview(post)
+
+    @work(thread=True, exclusive=True, group="preview", description="rendering the preview")
+    def render_preview(self, post: Post) -> None:
+        rendered = self.repo.render(post)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_preview, post, rendered)
+
+    def _show_preview(self, post: Post, rendered) -> None:
+        if self.table.current_post is post:
+            self.preview.show(rendered.markdown, links=rendered.links, key=(post.path, post.mtime_ns))
+
+    @on(PostTable.Opened)
+    def _opened(self, event: PostTable.Opened) -> None:
+        self.app.push_screen(ReaderScreen(self.repo, self.config, self.table))
+
+    @on(ArticleView.LinkActivated)
+    def _link(self, event: ArticleView.LinkActivated) -> None:
+        self.app.confirm_link(event.href)
+
+    def action_toggle_layout(self) -> None:
+        panes = self.query_one("#panes")
+        panes.set_class(not panes.has_class("below"), "below")
+        panes.set_class(not panes.has_class("below"), "side")
+
+    def action_toggle_zoom(self) -> None:
+        self.preview.display = not self.preview.display
+        self.update_preview()
+
+    # ---------------------------------------------------------------- triage
+
+    def targets(self) -> list[Post]:
+        """The selected posts, or else the one under the cursor."""
+        if self.selected:
+            return [post for post in self.posts if post.path in self.selected]
+        post = self.table.current_post
+        return [post] if post else []
+
+    def flags_for(self, post: Post) -> RowFlags:
+        state = self.repo.state.get(post.id)
+        return RowFlags(
+            unread=not state.read,
+            starred=state.starred,
+            selected=post.path in self.selected,
+            problem=bool(post.problems),
+        )
+
+    def refresh_rows(self) -> None:
+        self.table.refresh_rows()
+        self.update_counts()
+
+    def _triage(self, verb, *, refilter: bool = False) -> None:
+        posts = self.targets()
+        if not posts:
+            self.notify("No post here", severity="warning")
+            return
+        self.notify(verb(self.repo.state, posts), markup=False)
+        if refilter:
+            self.apply_filter()
+        else:
+            self.refresh_rows()
+
+    def action_toggle_read(self) -> None:
+        self._triage(triage.toggle_read, refilter="read" in self.query_text)
+
+    def action_toggle_star(self) -> None:
+        self._triage(triage.toggle_star, refilter="starred" in self.query_text)
+
+    def action_toggle_archive(self) -> None:
+        self._triage(triage.toggle_archive, refilter=True)
+
+    def action_mark_all_read(self) -> None:
+        posts = list(self.table.posts)
+        if posts:
+            self.notify(triage.mark_read(self.repo.state, posts), markup=False)
+            self.refresh_rows()
+
+    def action_labels(self) -> None:
+        posts = self.targets()
+        if not posts:
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(triage.edit_labels(self.repo.state, posts, text), markup=False)
+                self.refresh_rows()
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Labels for {len(posts)} post{'s' if len(posts) != 1 else ''}",
+                "name adds · -name removes · commas separate · Tab completes",
+                self.repo.state.labels(),
+            ),
+            done,
+        )
+
+    def action_select(self) -> None:
+        post = self.table.current_post
+        if post is None:
+            return
+        self.selected.symmetric_difference_update({post.path})
+        self.table.move_to(self.table.cursor + 1)
+        self.refresh_rows()
+
+    def action_select_all(self) -> None:
+        self.selected.update(post.path for post in self.table.posts)
+        self.refresh_rows()
+
+    def action_undo(self) -> None:
+        done = self.repo.state.undo()
+        self.notify(f"Undone: {done}" if done else "Nothing to undo", markup=False)
+        self.apply_filter()
+
+    def _step_unread(self, step: int) -> None:
+        posts = self.table.posts
+        index = self.table.cursor + step
+        while 0 <= index < len(posts):
+            if not self.repo.state.get(posts[index].id).read:
+                self.table.move_to(index)
+                return
+            index += step
+        self.notify("No more unread posts")
+
+    def action_next_unread(self) -> None:
+        self._step_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._step_unread(-1)
+
+    def action_open_url(self) -> None:
+        post = self.table.current_post
+        if post is not None:
+            self.app.open_post_url(post)
+
+    def action_copy_url(self) -> None:
+        post = self.table.current_post
+        if post is not None:
+            self.app.copy_url(post)
+
+    def action_copy_markdown(self) -> None:
+        post = self.table.current_post
+        if post is not None:
+            self.app.copy_markdown(post)
+
+    def action_pipe(self) -> None:
+        post = self.table.current_post
+        if post is not None:
+            self.app.pipe_post(post)
+
+    def poll_state(self) -> None:
+        """Pick up triage done by another newstui on the same archive (another SSH session)."""
+        if self.repo.state.poll():
+            self.refresh_rows()
+

@@ -1,0 +1,166 @@
+"""The reader: one post full-screen, scrolled with the keyboard, with its links a digit away."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from tui import triage
+from tui.config import Config
+from tui.model import Post
+from tui.repository import Repository
+from tui.widgets.article import ArticleView
+from tui.widgets.post_table import PostTable
+from tui.widgets.status import StatusBar
+
+LINK_DIGIT_WAIT = 0.7  # seconds to wait for a second digit before opening link N
+
+
+class ReaderScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="reader.back"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="reader.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="reader.up"),
+        Binding("space,pagedown,f", "page('down')", "Page down", show=False, id="reader.page_down"),
+        Binding("b,pageup", "page('up')", "Page up", show=False, id="reader.page_up"),
+        Binding("g,home", "edge('top')", "Top", show=False, id="reader.top"),
+        Binding("G,end", "edge('bottom')", "Bottom", show=False, id="reader.bottom"),
+        Binding("J", "step(1)", "Next post", id="reader.next"),
+        Binding("K", "step(-1)", "Previous post", id="reader.previous"),
+        Binding("s", "star", "Star", id="reader.star"),
+        Binding("r", "toggle_read", "Read", show=False, id="reader.read"),
+        Binding("o", "open_url", "Open url", id="reader.open_url"),
+        Binding("y", "copy_url", "Copy url", show=False, id="reader.copy_url"),
+        Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="reader.copy_markdown"),
+        Binding("vertical_line", "pipe", "Pipe", show=False, id="reader.pipe"),
+        *(
+            Binding(str(digit), f"link_digit({digit})", "Link N", show=False, id=f"reader.link_{digit}")
+            for digit in range(10)
+        ),
+        Binding("question_mark", "app.help", "Help", id="reader.help"),
+    ]
+
+    def __init__(self, repo: Repository, config: Config, table: PostTable) -> None:
+        super().__init__()
+        self.repo = repo
+        self.config = config
+        self.table = table  # the main screen's table: J/K move its cursor too
+        self._digits = ""
+        self._digit_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield ArticleView(id="article")
+        yield Footer()
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def post(self) -> Post | None:
+        return self.table.current_post
+
+    def on_mount(self) -> None:
+        self.article.focus()
+        self.load_post()
+
+    def load_post(self) -> None:
+        post = self.post
+        if post is None:
+            self.app.pop_screen()
+            return
+        status = self.query_one(StatusBar)
+        status.archive = post.source
+        status.counts = f"{self.table.cursor + 1:,} of {len(self.table.posts):,}"
+        if self.config.mark_read_on_open and not self.repo.state.get(post.id).read:
+            self.repo.state.set_read([post.id], True)
+            self.table.refresh_rows()
+        self.render_post(post)
+
+    @work(thread=True, exclusive=True, group="reader", description="rendering the post")
+    def render_post(self, post: Post) -> None:
+        rendered = self.repo.render(post)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, post, rendered)
+
+    def _show(self, post: Post, rendered) -> None:
+        if post is self.post:
+            self.article.show(rendered.markdown, links=rendered.links, key=post.path)
+            for note in rendered.notes:
+                self.notify(note, severity="warning", markup=False)
+
+    def action_scroll(self, direction: str) -> None:
+        if direction == "down":
+            self.article.scroll_down(animate=False)
+        else:
+            self.article.scroll_up(animate=False)
+
+    def action_page(self, direction: str) -> None:
+        if direction == "down":
+            self.article.scroll_page_down(animate=False)
+        else:
+            self.article.scroll_page_up(animate=False)
+
+    def action_edge(self, edge: str) -> None:
+        if edge == "top":
+            self.article.scroll_home(animate=False)
+        else:
+            self.article.scroll_end(animate=False)
+
+    def action_step(self, step: int) -> None:
+        index = self.table.cursor + step
+        if 0 <= index < len(self.table.posts):
+            self.table.move_to(index)
+            self.load_post()
+        else:
+            self.notify("No more posts")
+
+    def action_star(self) -> None:
+        if self.post:
+            self.notify(triage.toggle_star(self.repo.state, [self.post]), markup=False)
+            self.table.refresh_rows()
+
+    def action_toggle_read(self) -> None:
+        if self.post:
+            self.notify(triage.toggle_read(self.repo.state, [self.post]), markup=False)
+            self.table.refresh_rows()
+
+    def action_open_url(self) -> None:
+        if self.post:
+            self.app.open_post_url(self.post)
+
+    def action_copy_url(self) -> None:
+        if self.post:
+            self.app.copy_url(self.post)
+
+    def action_copy_markdown(self) -> None:
+        if self.post:
+            self.app.copy_markdown(self.post)
+
+    def action_pipe(self) -> None:
+        if self.post:
+            self.app.pipe_post(self.post)
+
+    def action_link_digit(self, digit: int) -> None:
+        """Digits pick link N from the numbered list; a second digit within a moment makes 10–99."""
+        self._digits += str(digit)
+        if self._digit_timer is not None:
+            self._digit_timer.stop()
+        if len(self._digits) >= len(str(len(self.article.links))):
+            self._open_link_number()
+        else:
+            self._digit_timer = self.set_timer(LINK_DIGIT_WAIT, self._open_link_number)
+
+    def _open_link_number(self) -> None:
+        number, self._digits = int(self._digits or 0), ""
+        links = self.article.links
+        if 1 <= number <= len(links):
+            self.app.confirm_link(links[number - 1], f"Link {number}")
+        else:
+            self.notify(f"No link {number} (this post has {len(links)})")

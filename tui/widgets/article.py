@@ -1,0 +1,92 @@
+"""The article viewer: a Markdown widget that never parses raw HTML, never opens links itself, and loads long posts in pieces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from textual import on, work
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown
+
+FIRST_CHUNK = 3_000  # characters shown at once: about a screen and a half
+NEXT_CHUNK = 6_000  # later pieces, each appended in its own event-loop turn
+
+
+def safe_parser() -> MarkdownIt:
+    """Textual's gfm-like parser with raw HTML off: post bodies must never reach the screen as markup."""
+    return MarkdownIt("gfm-like", {"html": False})
+
+
+def split_blocks(text: str, first: int = FIRST_CHUNK, size: int = NEXT_CHUNK) -> list[str]:
+    """Cut Markdown into pieces at blank lines, never inside a code fence or between list items."""
+    pieces: list[str] = []
+    start = 0
+    limit = first
+    in_fence = False
+    position = 0
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        position += len(line)
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if in_fence or line.strip() or position - start < limit:
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if _continues_block(following):
+            continue
+        pieces.append(text[start:position])
+        start = position
+        limit = size
+    if start < len(text) or not pieces:
+        pieces.append(text[start:])
+    return pieces
+
+
+def _continues_block(line: str) -> bool:
+    stripped = line.lstrip()
+    if line[:1] in (" ", "\t") or stripped.startswith(("- ", "* ", "+ ", "|", ">")):
+        return True
+    number, dot, _ = stripped.partition(". ")
+    return bool(dot) and number.isdigit()
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """Shows one rendered post; posts LinkActivated instead of following links."""
+
+    DEFAULT_CSS = """
+    ArticleView { height: 1fr; }
+    ArticleView > Markdown { margin: 0 1; }
+    """
+
+    @dataclass
+    class LinkActivated(Message):
+        href: str
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.links: list[str] = []
+        self.shown_key: object = None  # what is on screen (a post path), to skip needless reloads
+
+    def compose(self):
+        yield Markdown(parser_factory=safe_parser, open_links=False)
+
+    def show(self, markdown: str, *, links: list[str] | None = None, key: object = None) -> None:
+        """Replace the document. The first screen appears at once; the rest follows in pieces."""
+        self.links = list(links or [])
+        self.shown_key = key
+        self._load(split_blocks(markdown))
+
+    @work(exclusive=True, group="article", description="show article")
+    async def _load(self, pieces: list[str]) -> None:
+        document = self.query_one(Markdown)
+        await document.update(pieces[0])
+        self.scroll_home(animate=False)
+        for piece in pieces[1:]:
+            await document.append(piece)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.post_message(self.LinkActivated(event.href))

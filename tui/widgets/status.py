@@ -1,0 +1,31 @@
+"""The one-line header: which archive, how many posts are shown of how many, and what is going on."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tui.text import clean_line
+
+
+class StatusBar(Widget):
+    """Counts on the left, activity (indexing progress, notices) on the right. Text, never markup."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $foreground; }
+    """
+
+    archive: reactive[str] = reactive("")
+    counts: reactive[str] = reactive("")
+    activity: reactive[str] = reactive("")
+
+    def render(self) -> Content:
+        left = Content.assemble(
+            (" newstui ", "bold reverse"), " ", (clean_line(self.archive), "dim"), "  ", self.counts
+        )
+        right = Content(clean_line(self.activity) + " ") if self.activity else Content("")
+        gap = self.size.width - left.cell_length - right.cell_length
+        if gap < 1:
+            return left.truncate(max(0, self.size.width - right.cell_length - 1), ellipsis=True) + " " + right
+        return left + " " * gap + right
