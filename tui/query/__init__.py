@@ -1,1 +1,38 @@
-"""query layer of newstui."""
+"""The query language: parse filter-bar / --query text and run it over posts."""
+
+from tui.query.engine import QueryEngine, StateLike
+from tui.query.parser import (
+    ANY,
+    EVERYTHING,
+    And,
+    DateTerm,
+    IsTerm,
+    Not,
+    Or,
+    Query,
+    QueryError,
+    Term,
+    format_query,
+    negate,
+    parse,
+    uses_field,
+)
+
+__all__ = [
+    "ANY",
+    "EVERYTHING",
+    "And",
+    "DateTerm",
+    "IsTerm",
+    "Not",
+    "Or",
+    "Query",
+    "QueryEngine",
+    "QueryError",
+    "StateLike",
+    "Term",
+    "format_query",
+    "negate",
+    "parse",
+    "uses_field",
+]

@@ -1,0 +1,327 @@
+"""Runs a parsed query over many posts quickly: lowercase haystacks built once, terms narrow index lists."""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Protocol
+
+from tui.model import Post, url_host
+from tui.query.parser import ANY, And, DateTerm, IsTerm, Not, Or, Query, Term, uses_field
+
+# Joins fields into one haystack; tui.text.clean strips control characters from post text,
+# so a query value cannot match across two fields.
+_SEP = "\x1f"
+_DAY = timedelta(days=1)
+
+
+class StateLike(Protocol):
+    read: bool
+    starred: bool
+    archived: bool
+    labels: frozenset[str]
+
+
+class QueryEngine:
+    """Holds per-post lowercase text for one list of posts; rebuild it when the list changes."""
+
+    def __init__(
+        self,
+        posts: Sequence[Post],
+        *,
+        tz: tzinfo | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.posts = posts
+        self._tz = tz  # None: the system's local time zone
+        self._now = now
+        self._ids = [post.id for post in posts]
+        self._title = [post.title.lower() for post in posts]
+        self._author = [post.author.lower() for post in posts]
+        hosts: dict[str, str] = {}
+        self._source = [_source(post, hosts).lower() for post in posts]
+        self._tag = [_SEP.join((*post.tags, *post.categories)).lower() for post in posts]
+        self._path = [post.path.lower() for post in posts]
+        self._any = [
+            _SEP.join(fields)
+            for fields in zip(self._title, self._author, self._source, self._tag, strict=True)
+        ]
+        self._hay = {
+            ANY: self._any,
+            "title": self._title,
+            "author": self._author,
+            "source": self._source,
+            "tag": self._tag,
+            "path": self._path,
+        }
+        # NaN for undated posts: every comparison with NaN is False, so they never match a date.
+        self._time = [post.date.timestamp() if post.date else math.nan for post in posts]
+        self._problem = [bool(post.problems) for post in posts]
+        self._by_path = {post.path: index for index, post in enumerate(posts)}
+        self._by_id = {post_id: index for index, post_id in enumerate(self._ids)}
+
+    def filter(
+        self,
+        query: Query,
+        *,
+        state: Callable[[str], StateLike],
+        selected: Container[str] = frozenset(),
+        body_search: Callable[[str], set[str]] | None = None,
+        hide_archived: bool = True,
+        labelled: Mapping[str, Collection[str]] | None = None,
+    ) -> list[int]:
+        """Indices of the matching posts, in order.
+
+        state(post.id) gives a post's read/starred/archived/labels; selected holds post ids;
+        body_search(text) gives the paths whose title or body contains text (else body: searches
+        titles). labelled (post id -> labels, only posts that have any) is an optional shortcut
+        that saves calling state() for every post when a query looks at labels.
+        """
+        run = _Run(self, state, selected, body_search, labelled)
+        indices = run.eval(query, None)
+        if hide_archived and not uses_field(query, "is:archived"):
+            ids = self._ids
+            indices = [i for i in indices if not state(ids[i]).archived]
+        return indices
+
+    def matches(
+        self,
+        index: int,
+        query: Query,
+        *,
+        state: Callable[[str], StateLike],
+        selected: Container[str] = frozenset(),
+        body_search: Callable[[str], set[str]] | None = None,
+    ) -> bool:
+        """Whether one post matches (archived posts are not hidden here)."""
+        run = _Run(self, state, selected, body_search, None)
+        return bool(run.eval(query, [index]))
+
+    def today(self) -> date:
+        now = self._now() if self._now else datetime.now(self._tz)
+        if now.tzinfo is not None:
+            now = now.astimezone(self._tz)  # astimezone(None) means the system's zone
+        return now.date()
+
+    def span(self, term: DateTerm, today: date) -> tuple[float, float]:
+        """[start, end) in epoch seconds of a date value: a day, month or year, local time."""
+        value = term.value
+        last: date | None
+        try:
+            if value == "today":
+                first = today
+                last = today + _DAY
+            elif value == "yesterday":
+                first = today - _DAY
+                last = today
+            elif value[-1] in "dwmy":
+                count = int(value[:-1])
+                unit = value[-1]
+                if unit == "d":
+                    first = today - count * _DAY
+                elif unit == "w":
+                    first = today - 7 * count * _DAY
+                else:
+                    first = _months_back(today, count * (12 if unit == "y" else 1))
+                last = first + _DAY
+            else:
+                parts = [int(part) for part in value.split("-")]
+                year = parts[0]
+                if len(parts) == 1:
+                    first = date(year, 1, 1)
+                    last = date(year + 1, 1, 1) if year < 9999 else None
+                elif len(parts) == 2:
+                    first = date(year, parts[1], 1)
+                    last = _months_back(first, -1) if (year, parts[1]) < (9999, 12) else None
+                else:
+                    first = date(year, parts[1], parts[2])
+                    last = first + _DAY if first < date.max else None
+        except (OverflowError, ValueError):
+            return (-math.inf, -math.inf)  # further back than dates go: nothing is "on" it
+        return (self._midnight(first), self._midnight(last) if last else math.inf)
+
+    def _midnight(self, day: date) -> float:
+        try:
+            if self._tz is None:
+                return datetime(day.year, day.month, day.day).timestamp()  # naive = local time
+            return datetime(day.year, day.month, day.day, tzinfo=self._tz).timestamp()
+        except (OverflowError, OSError, ValueError):
+            return -math.inf if day.year < 1970 else math.inf
+
+
+def _source(post: Post, hosts: dict[str, str]) -> str:
+    """post.source, parsing each distinct scheme://host once (urlsplit dominates 100,000 posts)."""
+    url = post.url
+    start = url.find("://")
+    if start < 0:
+        return post.source
+    end = url.find("/", start + 3)
+    key = url if end < 0 else url[:end]
+    host = hosts.get(key)
+    if host is None:
+        host = hosts[key] = url_host(key)
+    return host or post.author
+
+
+def _months_back(day: date, months: int) -> date:
+    """The same day of the month `months` earlier (negative: later), clamped to the month's end."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise OverflowError("date out of range")
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# Cheap terms first, so the expensive ones (state lookups, full-text search) see fewer posts.
+def _cost(query: Query) -> int:
+    if isinstance(query, DateTerm):
+        return 0
+    if isinstance(query, Term):
+        return 3 if query.field == "body" else 1
+    if isinstance(query, IsTerm):
+        return 1 if query.value in ("selected", "problem") else 2
+    return 4
+
+
+class _Run:
+    """One filter call: evaluates term by term, each narrowing a list of candidate indices."""
+
+    def __init__(
+        self,
+        engine: QueryEngine,
+        state: Callable[[str], StateLike],
+        selected: Container[str],
+        body_search: Callable[[str], set[str]] | None,
+        labelled: Mapping[str, Collection[str]] | None,
+    ) -> None:
+        self.engine = engine
+        self.state = state
+        self.selected = selected
+        self.body_search = body_search
+        self.labelled = labelled
+        self._labels: dict[int, str] | None = None
+        self._today: date | None = None
+
+    def eval(self, query: Query, cands: list[int] | None) -> list[int]:
+        """The members of cands (None: every post) that match, in order."""
+        if isinstance(query, Term):
+            return self._term(query, cands)
+        if isinstance(query, And):
+            for item in sorted(query.items, key=_cost):
+                cands = self.eval(item, cands)
+                if not cands:
+                    return []
+            return self._all() if cands is None else cands
+        if isinstance(query, Or):
+            everything = self._all() if cands is None else cands
+            hits: set[int] = set()
+            rest = everything
+            for item in query.items:
+                hits.update(self.eval(item, rest))
+                rest = [i for i in rest if i not in hits]
+                if not rest:
+                    break
+            return [i for i in everything if i in hits]
+        if isinstance(query, Not):
+            everything = self._all() if cands is None else cands
+            misses = set(self.eval(query.item, cands))
+            return [i for i in everything if i not in misses]
+        if isinstance(query, DateTerm):
+            return self._date(query, cands)
+        return self._is(query, cands)
+
+    def _all(self) -> list[int]:
+        return list(range(len(self.engine.posts)))
+
+    def _term(self, term: Term, cands: list[int] | None) -> list[int]:
+        value = term.value.lower()
+        if term.field == "body" and self.body_search is not None:
+            by_path = self.engine._by_path
+            found = {by_path[p] for p in self.body_search(term.value) if p in by_path}
+            return self._keep(cands, found, term.negated)
+        hay = self.engine._hay.get(term.field, self.engine._title)  # body: without an index
+        labels = self._label_text() if term.field in (ANY, "tag") else {}
+        if labels:
+            # Few posts have labels: match them separately and merge.
+            found = {i for i, text in labels.items() if value in text}
+            if cands is None:
+                hits = [i for i, h in enumerate(hay) if value in h or i in found]
+            else:
+                hits = [i for i in cands if value in hay[i] or i in found]
+            if term.negated:
+                return self._keep(cands, set(hits), True)
+            return hits
+        if cands is None:
+            if term.negated:
+                return [i for i, h in enumerate(hay) if value not in h]
+            return [i for i, h in enumerate(hay) if value in h]
+        if term.negated:
+            return [i for i in cands if value not in hay[i]]
+        return [i for i in cands if value in hay[i]]
+
+    def _keep(self, cands: list[int] | None, found: set[int], negated: bool) -> list[int]:
+        everything = self._all() if cands is None else cands
+        if negated:
+            return [i for i in everything if i not in found]
+        if cands is None:
+            return sorted(found)
+        return [i for i in cands if i in found]
+
+    def _label_text(self) -> dict[int, str]:
+        """index -> lowercase labels joined, for posts with labels; built once per filter call."""
+        if self._labels is None:
+            ids = self.engine._ids
+            if self.labelled is not None:
+                by_id = self.engine._by_id
+                pairs = [(by_id.get(pid), labels) for pid, labels in self.labelled.items()]
+                self._labels = {
+                    i: _SEP.join(labels).lower() for i, labels in pairs if i is not None and labels
+                }
+            else:
+                state = self.state
+                self._labels = {}
+                for i, post_id in enumerate(ids):
+                    labels = state(post_id).labels
+                    if labels:
+                        self._labels[i] = _SEP.join(labels).lower()
+        return self._labels
+
+    def _date(self, term: DateTerm, cands: list[int] | None) -> list[int]:
+        if self._today is None:
+            self._today = self.engine.today()
+        start, end = self.engine.span(term, self._today)
+        time = self.engine._time
+        indices = range(len(time)) if cands is None else cands
+        # Written as plain comparisons so NaN (undated) fails them whether negated or not.
+        if term.op == "after":
+            if term.negated:
+                return [i for i in indices if time[i] < start]
+            return [i for i in indices if time[i] >= start]
+        if term.op == "before":
+            if term.negated:
+                return [i for i in indices if time[i] >= start]
+            return [i for i in indices if time[i] < start]
+        if term.negated:
+            return [i for i in indices if time[i] < start or time[i] >= end]
+        return [i for i in indices if start <= time[i] < end]
+
+    def _is(self, term: IsTerm, cands: list[int] | None) -> list[int]:
+        ids = self.engine._ids
+        indices = range(len(ids)) if cands is None else cands
+        want = not term.negated
+        if term.value == "selected":
+            selected = self.selected
+            return [i for i in indices if (ids[i] in selected) is want]
+        if term.value == "problem":
+            problem = self.engine._problem
+            return [i for i in indices if problem[i] is want]
+        state = self.state
+        if term.value == "archived":
+            return [i for i in indices if state(ids[i]).archived == want]
+        if term.value == "starred":
+            return [i for i in indices if state(ids[i]).starred == want]
+        if term.value == "unread":
+            want = not want
+        return [i for i in indices if state(ids[i]).read == want]
