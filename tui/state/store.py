@@ -1,0 +1,668 @@
+"""The triage state store: read / starred / archived / labels per post, in SQLite, with undo."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+
+from tui import locations
+from tui.text import clean_line
+
+FLAGS = ("read", "starred", "archived")
+SCHEMA_VERSION = 1
+UNDO_LEVELS = 100
+EXPORT_VERSION = 1
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_CHUNK = 900  # ids per "IN (...)" query, below SQLite's bound-parameter limit
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS post_state (
+    post_id TEXT PRIMARY KEY,
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    archived INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL,  -- seconds since the epoch of the post's last change
+    seq INTEGER NOT NULL       -- store-wide change number: poll() finds other processes' changes
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS post_state_seq ON post_state (seq);
+CREATE TABLE IF NOT EXISTS post_label (
+    post_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (post_id, label)
+) WITHOUT ROWID;
+"""
+
+# Primary SQLite result codes that mean "this file is not a (healthy) database".
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+@dataclass(frozen=True, slots=True)
+class PostState:
+    read: bool = False
+    starred: bool = False
+    archived: bool = False
+    labels: frozenset[str] = frozenset()
+
+
+DEFAULT_STATE = PostState()
+
+# Most posts have no labels: share one object per flag combination (less memory, faster loads).
+_PLAIN = {
+    (r, s, a): PostState(r, s, a)
+    for r in (False, True)
+    for s in (False, True)
+    for a in (False, True)
+}
+
+
+def _state(read: int, starred: int, archived: int, labels: Iterable[str] = ()) -> PostState:
+    names = frozenset(labels)
+    if names:
+        return PostState(bool(read), bool(starred), bool(archived), names)
+    return _PLAIN[bool(read), bool(starred), bool(archived)]
+
+
+class StateError(Exception):
+    """A change could not be saved (e.g. the disk is full or another instance held the lock)."""
+
+
+@dataclass
+class _Change:
+    """What one action does; built and applied inside one transaction."""
+
+    flags: dict[str, dict[str, bool]] = field(default_factory=dict)  # post id -> {flag: new value}
+    add: list[tuple[str, str]] = field(default_factory=list)  # (post id, label) not yet present
+    remove: list[tuple[str, str]] = field(default_factory=list)  # (post id, label) present now
+    stamps: dict[str, float] = field(default_factory=dict)  # updated_at per post; default now
+
+    def ids(self) -> set[str]:
+        return set(self.flags) | {i for i, _ in self.add} | {i for i, _ in self.remove}
+
+    def inverse(self, before: Mapping[str, PostState]) -> _Change:
+        """The change that puts back exactly the values this one overwrites."""
+        flags = {
+            post_id: {name: getattr(before.get(post_id, DEFAULT_STATE), name) for name in values}
+            for post_id, values in self.flags.items()
+        }
+        return _Change(flags=flags, add=list(self.remove), remove=list(self.add))
+
+
+# Decides an action's change from the current stored states of its (de-duplicated) post ids.
+_Plan = Callable[[Mapping[str, PostState], Sequence[str]], _Change]
+
+
+class _Corrupt(Exception):
+    pass
+
+
+class _TooNew(Exception):
+    pass
+
+
+class StateStore:
+    """Per-post triage state, shared safely between several running instances.
+
+    Every action is one SQLite transaction that writes only the fields it changes, so two
+    instances never overwrite each other's work; an in-memory mirror answers get() in O(1).
+    Use it from one thread.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else locations.data_dir() / "state.sqlite"
+        self.notice: str | None = None
+        self._in_memory = False
+        self._undo: deque[tuple[str, _Change]] = deque(maxlen=UNDO_LEVELS)
+        self._mirror: dict[str, PostState] = {}
+        self._seen = 0  # highest change number this instance has applied to its mirror
+        self._data_version = 0
+        self._db = self._open()
+
+    # ----- opening -------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._open_file()
+        except _Corrupt:
+            backup = self._move_aside()
+            if backup is None:
+                self.notice = (
+                    f"The state file {self.path} is damaged and could not be moved aside; "
+                    "read/starred changes last only until you quit."
+                )
+                return self._open_memory(copy_from=None)
+            self.notice = (
+                f"The state file {self.path} was damaged; it was kept as {backup} "
+                "and a new one was started."
+            )
+            try:
+                return self._open_file()
+            except (_Corrupt, _TooNew, OSError, sqlite3.Error) as error:
+                self.notice += f" The new one could not be opened either ({error})."
+                return self._open_memory(copy_from=None)
+        except _TooNew:
+            self.notice = (
+                f"The state file {self.path} was written by a newer newstui; it is left "
+                "untouched and read/starred changes last only until you quit."
+            )
+            return self._open_memory(copy_from=None)
+        except (OSError, sqlite3.Error) as error:
+            self.notice = (
+                f"Cannot save read/starred state to {self.path} ({error}); "
+                "changes last only until you quit."
+            )
+            return self._open_memory(copy_from=self.path)
+
+    def _open_file(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: wait up to 5 s for the other instance's write lock (SQLite's busy_timeout).
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        try:
+            if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+                raise sqlite3.OperationalError("the file system does not support WAL mode")
+            # In WAL mode NORMAL survives a killed process; only power loss can undo a commit.
+            db.execute("PRAGMA synchronous = NORMAL")
+            self._create_schema(db)
+            self._load(db)
+            self._data_version = db.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            db.close()
+            code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+            if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+                raise _Corrupt(str(error)) from error
+            raise
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_memory(self, copy_from: Path | None) -> sqlite3.Connection:
+        """Fallback: a private in-memory database, seeded from a readable state file if any."""
+        self._in_memory = True
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        if copy_from is not None and copy_from.is_file():
+            try:
+                source = sqlite3.connect(f"{copy_from.resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    source.backup(db)
+                finally:
+                    source.close()
+            except sqlite3.Error:
+                db.close()
+                db = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            self._create_schema(db)
+            self._load(db)
+        except (_TooNew, sqlite3.Error):
+            db.close()
+            db = sqlite3.connect(":memory:", isolation_level=None)
+            self._create_schema(db)
+            self._load(db)
+        return db
+
+    @staticmethod
+    def _create_schema(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise _TooNew(str(version))
+        if version == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            _rollback(db)
+            raise
+
+    def _load(self, db: sqlite3.Connection) -> None:
+        rows = db.execute(
+            "SELECT post_id, read, starred, archived FROM post_state"
+            " WHERE read OR starred OR archived"
+        ).fetchall()
+        flags = {post_id: (read, starred, archived) for post_id, read, starred, archived in rows}
+        labels: dict[str, set[str]] = {}
+        for post_id, label in db.execute("SELECT post_id, label FROM post_label"):
+            labels.setdefault(post_id, set()).add(label)
+        mirror = {
+            post_id: _PLAIN[bool(r), bool(s), bool(a)] for post_id, (r, s, a) in flags.items()
+        }
+        for post_id, names in labels.items():
+            mirror[post_id] = _state(*flags.get(post_id, (0, 0, 0)), names)
+        self._mirror = mirror
+        self._seen = db.execute("SELECT COALESCE(MAX(seq), 0) FROM post_state").fetchone()[0]
+
+    def _move_aside(self) -> Path | None:
+        """Rename a damaged database (and its WAL files) to a timestamped backup; never delete."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while backup.exists():
+            n += 1
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        try:
+            os.replace(self.path, backup)
+        except OSError:
+            return None
+        # A leftover WAL must not be replayed into the fresh database.
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            try:
+                if side.exists():
+                    os.replace(side, backup.with_name(backup.name + suffix))
+            except OSError:
+                pass
+        return backup
+
+    # ----- reading -------------------------------------------------------------------------
+
+    def get(self, post_id: str) -> PostState:
+        return self._mirror.get(post_id, DEFAULT_STATE)
+
+    def snapshot(self) -> Mapping[str, PostState]:
+        """A read-only live view of every post whose state is not the default."""
+        return MappingProxyType(self._mirror)
+
+    def labels(self) -> list[str]:
+        """Every label in use, sorted case-insensitively, for completion."""
+        names = {label for state in self._mirror.values() for label in state.labels}
+        return sorted(names, key=lambda name: (name.casefold(), name))
+
+    def poll(self) -> set[str]:
+        """Apply changes other processes committed since the last call; return those post ids.
+
+        Cheap when nothing changed (one PRAGMA). A read error is not raised: it returns an empty
+        set and the next call tries again.
+        """
+        if self._in_memory:
+            return set()
+        db = self._db
+        try:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version:
+                return set()
+            db.execute("BEGIN")  # one read snapshot for the ids and their states
+            rows = db.execute(
+                "SELECT post_id, seq FROM post_state WHERE seq > ?", (self._seen,)
+            ).fetchall()
+            ids = {post_id for post_id, _ in rows}
+            states = self._read(ids)
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            _rollback(db)
+            return set()
+        self._data_version = version
+        if rows:
+            self._seen = max(seq for _, seq in rows)
+        for post_id in ids:
+            self._remember(post_id, states.get(post_id, DEFAULT_STATE))
+        return ids
+
+    def _read(self, ids: Iterable[str]) -> dict[str, PostState]:
+        """Current stored states of these ids (those with a row or label only)."""
+        ids = list(ids)
+        flags: dict[str, tuple[int, int, int]] = {}
+        labels: dict[str, set[str]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for post_id, read, starred, archived in self._db.execute(
+                f"SELECT post_id, read, starred, archived FROM post_state WHERE post_id IN ({marks})",
+                chunk,
+            ):
+                flags[post_id] = (read, starred, archived)
+            for post_id, label in self._db.execute(
+                f"SELECT post_id, label FROM post_label WHERE post_id IN ({marks})", chunk
+            ):
+                labels.setdefault(post_id, set()).add(label)
+        return {
+            post_id: _state(*flags.get(post_id, (0, 0, 0)), labels.get(post_id, ()))
+            for post_id in flags.keys() | labels.keys()
+        }
+
+    def _remember(self, post_id: str, state: PostState) -> None:
+        if state == DEFAULT_STATE:
+            self._mirror.pop(post_id, None)
+        else:
+            self._mirror[post_id] = state
+
+    # ----- changing ------------------------------------------------------------------------
+
+    def set_read(self, ids: Iterable[str], value: bool) -> int:
+        """Mark posts read or unread; returns how many changed."""
+        return self._set_flag(
+            "read", ids, value, "marked {n} read" if value else "marked {n} unread"
+        )
+
+    def set_starred(self, ids: Iterable[str], value: bool) -> int:
+        return self._set_flag("starred", ids, value, "starred {n}" if value else "unstarred {n}")
+
+    def set_archived(self, ids: Iterable[str], value: bool) -> int:
+        return self._set_flag("archived", ids, value, "archived {n}" if value else "unarchived {n}")
+
+    def add_label(self, ids: Iterable[str], label: str) -> int:
+        """Give posts a label; returns how many did not have it yet."""
+        name = clean_label(label)
+
+        def plan(before: Mapping[str, PostState], unique: Sequence[str]) -> _Change:
+            missing = [i for i in unique if name not in before.get(i, DEFAULT_STATE).labels]
+            return _Change(add=[(i, name) for i in missing])
+
+        return self._act(ids, plan, f"labelled {{n}} “{name}”")
+
+    def remove_label(self, ids: Iterable[str], label: str) -> int:
+        """Take a label off posts; returns how many had it."""
+        name = clean_label(label)
+
+        def plan(before: Mapping[str, PostState], unique: Sequence[str]) -> _Change:
+            present = [i for i in unique if name in before.get(i, DEFAULT_STATE).labels]
+            return _Change(remove=[(i, name) for i in present])
+
+        return self._act(ids, plan, f"removed label “{name}” from {{n}}")
+
+    def undo(self) -> str | None:
+        """Undo this instance's newest action; returns its description, or None if none is left.
+
+        Only the posts and fields that action changed are put back, so changes made since by
+        another instance to other fields survive.
+        """
+        if not self._undo:
+            return None
+        description, change = self._undo.pop()
+        try:
+            self._transaction(change.ids(), lambda before, unique: change)
+        except StateError:
+            self._undo.append((description, change))
+            raise
+        return description
+
+    def _set_flag(self, name: str, ids: Iterable[str], value: bool, description: str) -> int:
+        value = bool(value)
+
+        def plan(before: Mapping[str, PostState], unique: Sequence[str]) -> _Change:
+            flips = [i for i in unique if getattr(before.get(i, DEFAULT_STATE), name) != value]
+            return _Change(flags={i: {name: value} for i in flips})
+
+        return self._act(ids, plan, description)
+
+    def _act(self, ids: Iterable[str], plan: _Plan, description: str) -> int:
+        """Run one undoable action; `description` has {n} for "3 posts"."""
+        if isinstance(ids, str):
+            raise TypeError("ids must be a collection of post ids, not one string")
+        change, before = self._transaction(dict.fromkeys(ids), plan)
+        count = len(change.ids())
+        if count:
+            text = description.format(n=f"{count} post" + ("" if count == 1 else "s"))
+            self._undo.append((text, change.inverse(before)))
+        return count
+
+    def _transaction(self, ids: Iterable[str], plan: _Plan) -> tuple[_Change, dict[str, PostState]]:
+        """Read the ids' current states, let `plan` decide the change, write it: one transaction."""
+        unique = list(ids)
+        if not unique:
+            return _Change(), {}
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StateError(f"could not save the change: {error}") from error
+        try:
+            before = self._read(unique)
+            change: _Change = plan(before, unique)
+            touched = change.ids()
+            if touched:
+                top = db.execute("SELECT COALESCE(MAX(seq), 0) FROM post_state").fetchone()[0]
+                self._write(change, top + 1)
+            db.execute("COMMIT")
+        except BaseException as error:
+            _rollback(db)
+            if isinstance(error, sqlite3.Error):
+                raise StateError(f"could not save the change: {error}") from error
+            raise
+        if touched:
+            # Other instances' changes numbered below ours are still unseen: leave them to poll().
+            if top == self._seen:
+                self._seen = top + 1
+            for post_id, state in _after(before, change).items():
+                self._remember(post_id, state)
+        return change, before
+
+    def _write(self, change: _Change, seq: int) -> None:
+        now = time.time()
+        db = self._db
+        stamped: set[str] = set()
+        for name in FLAGS:
+            rows = [
+                (post_id, int(values[name]), change.stamps.get(post_id, now), seq)
+                for post_id, values in change.flags.items()
+                if name in values
+            ]
+            if rows:
+                db.executemany(
+                    f"INSERT INTO post_state (post_id, {name}, updated_at, seq) VALUES (?, ?, ?, ?)"
+                    f" ON CONFLICT (post_id) DO UPDATE SET {name} = excluded.{name},"
+                    " updated_at = excluded.updated_at, seq = excluded.seq",
+                    rows,
+                )
+                stamped.update(row[0] for row in rows)
+        if change.add:
+            db.executemany(
+                "INSERT OR IGNORE INTO post_label (post_id, label) VALUES (?, ?)", change.add
+            )
+        if change.remove:
+            db.executemany("DELETE FROM post_label WHERE post_id = ? AND label = ?", change.remove)
+        # Label-only changes still need their row's change number bumped, for poll().
+        rest = [
+            (post_id, change.stamps.get(post_id, now), seq) for post_id in change.ids() - stamped
+        ]
+        if rest:
+            db.executemany(
+                "INSERT INTO post_state (post_id, updated_at, seq) VALUES (?, ?, ?)"
+                " ON CONFLICT (post_id) DO UPDATE SET"
+                " updated_at = excluded.updated_at, seq = excluded.seq",
+                rest,
+            )
+
+    # ----- export / import -----------------------------------------------------------------
+
+    def export_json(self, path: Path) -> int:
+        """Write every post with non-default state to `path` atomically; returns how many."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            rows = db.execute(
+                "SELECT post_id, read, starred, archived, updated_at FROM post_state"
+            ).fetchall()
+            labels: dict[str, list[str]] = {}
+            for post_id, label in db.execute(
+                "SELECT post_id, label FROM post_label ORDER BY post_id, label"
+            ):
+                labels.setdefault(post_id, []).append(label)
+        finally:
+            db.execute("COMMIT")
+        # One post per line: diffable, and much faster than json.dumps(indent=...).
+        lines = []
+        for post_id, read, starred, archived, updated_at in sorted(rows):
+            if read or starred or archived or post_id in labels:
+                entry = {
+                    "read": bool(read),
+                    "starred": bool(starred),
+                    "archived": bool(archived),
+                    "labels": labels.get(post_id, []),
+                    "updated_at": _iso(updated_at),
+                }
+                lines.append(f"  {_JSON.encode(post_id)}: {_JSON.encode(entry)}")
+        body = ",\n".join(lines)
+        text = f'{{"version": {EXPORT_VERSION}, "posts": {{\n{body}\n}}}}\n'
+        _write_atomic(Path(path), text)
+        return len(lines)
+
+    def import_json(self, path: Path) -> int:
+        """Merge an export: the newer updated_at wins for the flags, labels are unioned.
+
+        Returns how many posts changed. A file that is not a valid export raises ValueError and
+        changes nothing. The import can be undone like any other action.
+        """
+        incoming = _parse_export(Path(path))
+
+        def plan(before: Mapping[str, PostState], unique: Sequence[str]) -> _Change:
+            stored = self._stamps(unique)
+            change = _Change()
+            for post_id in unique:
+                flags, names, stamp = incoming[post_id]
+                state = before.get(post_id, DEFAULT_STATE)
+                mine = stored.get(post_id)
+                if mine is None or stamp > mine:
+                    values = {k: v for k, v in flags.items() if getattr(state, k) != v}
+                    if values:
+                        change.flags[post_id] = values
+                change.add.extend((post_id, name) for name in sorted(names - state.labels))
+                change.stamps[post_id] = stamp if mine is None else max(stamp, mine)
+            return change
+
+        return self._act(incoming, plan, "imported {n}")
+
+    def _stamps(self, ids: Sequence[str]) -> dict[str, float]:
+        stamps: dict[str, float] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            stamps.update(
+                self._db.execute(
+                    f"SELECT post_id, updated_at FROM post_state WHERE post_id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return stamps
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    # SQLite may already have rolled back by itself (e.g. disk full); a second ROLLBACK would
+    # raise and hide the real error.
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
+def clean_label(label: str) -> str:
+    """A label as stored: sanitised to one safe line, stripped, case kept; never empty."""
+    if not isinstance(label, str):
+        raise TypeError("a label must be a string")
+    name = clean_line(label)
+    if not name:
+        raise ValueError("a label cannot be empty")
+    return name
+
+
+def _after(before: Mapping[str, PostState], change: _Change) -> dict[str, PostState]:
+    """The states of the posts a change touches, once it is applied."""
+    labels = {post_id: set(before.get(post_id, DEFAULT_STATE).labels) for post_id in change.ids()}
+    for post_id, name in change.add:
+        labels[post_id].add(name)
+    for post_id, name in change.remove:
+        labels[post_id].discard(name)
+    after = {}
+    for post_id, names in labels.items():
+        old = before.get(post_id, DEFAULT_STATE)
+        new = change.flags.get(post_id, {})
+        after[post_id] = _state(
+            new.get("read", old.read),
+            new.get("starred", old.starred),
+            new.get("archived", old.archived),
+            names,
+        )
+    return after
+
+
+def _iso(stamp: float) -> str:
+    return (
+        datetime.fromtimestamp(stamp, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    )
+
+
+def _parse_stamp(text: str) -> float:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _parse_export(path: Path) -> dict[str, tuple[dict[str, bool], set[str], float]]:
+    """Validate a whole export file first, so that a bad one changes nothing."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON ({error})") from error
+    if not isinstance(data, dict) or "posts" not in data:
+        raise ValueError(f'{path} is not a newstui state export (no "posts")')
+    version = data.get("version")
+    if version != EXPORT_VERSION or isinstance(version, bool):
+        raise ValueError(f"{path} has unsupported export version {version!r}")
+    posts = data["posts"]
+    if not isinstance(posts, dict):
+        raise ValueError(f'{path}: "posts" must be an object')
+    result = {}
+    for post_id, entry in posts.items():
+        where = f"{path}: post {post_id[:80]!r}"
+        if not post_id:
+            raise ValueError(f"{path}: a post has an empty id")
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where} must be an object")
+        flags = {}
+        for name in FLAGS:
+            if name in entry:
+                if not isinstance(entry[name], bool):
+                    raise ValueError(f"{where}: {name!r} must be true or false")
+                flags[name] = entry[name]
+        raw_labels = entry.get("labels", [])
+        if not isinstance(raw_labels, list) or not all(isinstance(x, str) for x in raw_labels):
+            raise ValueError(f'{where}: "labels" must be a list of strings')
+        names = {name for name in map(clean_line, raw_labels) if name}
+        stamp = 0.0  # no date: older than anything stored
+        if "updated_at" in entry:
+            try:
+                stamp = _parse_stamp(entry["updated_at"])
+            except (TypeError, ValueError, OverflowError) as error:
+                raise ValueError(f'{where}: "updated_at" is not an ISO date') from error
+        result[post_id] = (flags, names, stamp)
+    return result
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
