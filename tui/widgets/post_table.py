@@ -268,7 +268,7 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._posts: Sequence[Post] = ()
         self._columns: tuple[Column, ...] = tuple(columns or DEFAULT_COLUMNS)
         self._flags = flags or _default_flags
-        self.date_format = date_format
+        self._date_format = date_format
         self.empty_text = "No posts match"
         self._sort: tuple[str, bool] | None = None
         self._layout: list[tuple[Column, int]] = []
@@ -331,6 +331,16 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def columns(self) -> tuple[Column, ...]:
         return self._columns
+
+    @property
+    def date_format(self) -> str:
+        return self._date_format
+
+    @date_format.setter
+    def date_format(self, date_format: str) -> None:
+        self._date_format = date_format
+        self._layout_width = -1  # the shortened format is chosen again for the column width
+        self.refresh_rows()
 
     def sort_by(self, key: str, reverse: bool) -> None:
         """Sort the shown rows by a column key (stable) and post SortChanged."""
@@ -457,10 +467,10 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._date_format_for_width = next(
             (
                 fmt
-                for fmt in (self.date_format, *_SHORT_DATE_FORMATS)
+                for fmt in (self._date_format, *_SHORT_DATE_FORMATS)
                 if cell_len(_SAMPLE_DATE.strftime(fmt)) <= date_width
             ),
-            self.date_format,
+            self._date_format,
         )
         if self.virtual_size.width != width:
             self.virtual_size = Size(width, len(self._posts) + 1)
