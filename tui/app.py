@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Sequence
 
 from textual import work
 from textual.app import App
@@ -16,6 +17,7 @@ from tui.repository import Repository
 from tui.screens.dialogs import LinkScreen, OutputScreen, PromptScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.state import StateError, StateStore
 
 PIPE_TIMEOUT = 30  # seconds a piped command may run
 
@@ -42,6 +44,18 @@ class NewsApp(App[None]):
 
     def on_unmount(self) -> None:
         self.repo.close()
+
+    def triage(self, verb: Callable[[StateStore, Sequence[Post]], str], posts: Sequence[Post]) -> bool:
+        """Run one triage verb and say what it did; a failed write is reported, never lost silently."""
+        if not posts:
+            self.notify("No post here", severity="warning")
+            return False
+        try:
+            self.notify(verb(self.repo.state, posts), markup=False)
+        except StateError as error:
+            self.notify(f"Not saved: {error}", severity="error", markup=False)
+            return False
+        return True
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -257,7 +257,7 @@ def cmd_state(args: list[str]) -> int:
             try:
                 count = store.import_json(options.file)
             except ValueError as error:
-                raise UserError(f"{options.file}: {error}") from None
+                raise UserError(str(error)) from None
             print(f"merged: {count:,} posts changed")
     finally:
         store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tui.model import Post
-from tui.state import StateStore
+from tui.state import StateStore, clean_label
 
 
 def _plural(count: int) -> str:
@@ -40,10 +40,14 @@ def edit_labels(store: StateStore, posts: Sequence[Post], text: str) -> str:
     ids = [post.id for post in posts]
     done: list[str] = []
     for item in (part.strip() for part in text.split(",")):
-        if item.startswith("-") and item[1:].strip():
-            store.remove_label(ids, item[1:].strip())
-            done.append(f"-{item[1:].strip()}")
-        elif item:
-            store.add_label(ids, item)
-            done.append(f"+{item}")
+        remove = item.startswith("-")
+        try:
+            label = clean_label(item[1:] if remove else item)
+        except ValueError:
+            continue  # empty, or nothing left once control characters are gone
+        if remove:
+            store.remove_label(ids, label)
+        else:
+            store.add_label(ids, label)
+        done.append(f"{'-' if remove else '+'}{label}")
     return f"Labels {' '.join(done)} on {_plural(len(posts))}" if done else "No labels changed"

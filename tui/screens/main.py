@@ -20,23 +20,20 @@ from tui.model import Post
 from tui.query import QueryEngine, QueryError, parse, uses_field
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
+from tui.state import StateError
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article import ArticleView
-from tui.widgets.post_table import Column, PostTable, RowFlags
+from tui.widgets.filter_bar import FilterBar
+from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
 from tui.widgets.status import StatusBar
 
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 PUBLISH_EVERY = 0.5  # seconds between table updates while indexing
 
-COLUMNS = {
-    "marks": Column("marks", "", 2, 2, priority=100),
-    "date": Column("date", "Date", 16, 10, priority=90),
-    "source": Column("source", "Source", 14, 6, priority=40),
-    "author": Column("author", "Author", 12, 6, priority=30),
-    "title": Column("title", "Title", None, 20, priority=95),
-    "tags": Column("tags", "Tags", 16, 6, priority=20),
-    "path": Column("path", "Path", 24, 8, priority=10),
+COLUMNS = {column.key: column for column in DEFAULT_COLUMNS} | {
+    "author": Column("author", "Author", 12, min_width=6, priority=30),
+    "path": Column("path", "Path", 24, min_width=8, priority=10),
 }
 
 
@@ -79,10 +76,9 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Input(
+        yield FilterBar(
             placeholder="/ to filter: words, \"phrase\", title: author: tag: source: is:unread after:3d …",
             id="filter",
-            select_on_focus=False,
         )
         with Container(id="panes", classes="side"):
             columns = [COLUMNS[key] for key in self.config.columns if key in COLUMNS]
@@ -114,6 +110,7 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.status.archive = str(self.repo.root)
+        self.query_one(FilterBar).leave_to = self.table
         self.table.focus()
         for notice in (self.repo.state.notice, self.repo.cache.notice, self.config.problem):
             if notice:
@@ -177,13 +174,9 @@ class MainScreen(Screen):
         self.query_text = event.value
         self.apply_filter()
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
-
     def apply_filter(self) -> None:
         """Show the posts that match the filter bar's query; a bad query keeps the previous rows."""
-        filter_bar = self.query_one("#filter", Input)
+        filter_bar = self.query_one(FilterBar)
         try:
             query = parse(self.query_text, saved=self.config.searches)
         except QueryError as error:
@@ -224,15 +217,12 @@ class MainScreen(Screen):
         self.status.counts = " · ".join(parts)
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.query_one(FilterBar).focus()
 
     def action_clear(self) -> None:
-        """Esc: leave the filter bar clearing it; in the table clear the selection, then the filter."""
-        filter_bar = self.query_one("#filter", Input)
-        if filter_bar.has_focus:
-            filter_bar.value = ""
-            self.table.focus()
-        elif self.selected:
+        """Esc in the table: clear the selection, else the filter. (The filter bar handles its own Esc.)"""
+        filter_bar = self.query_one(FilterBar)
+        if self.selected:
             self.selected.clear()
             self.refresh_rows()
         elif filter_bar.value:
@@ -303,31 +293,24 @@ class MainScreen(Screen):
         self.table.refresh_rows()
         self.update_counts()
 
-    def _triage(self, verb, *, refilter: bool = False) -> None:
-        posts = self.targets()
-        if not posts:
-            self.notify("No post here", severity="warning")
-            return
-        self.notify(verb(self.repo.state, posts), markup=False)
-        if refilter:
-            self.apply_filter()
-        else:
-            self.refresh_rows()
+    def _triage(self, verb, posts: list[Post] | None = None, *, refilter: bool = False) -> None:
+        if self.app.triage(verb, self.targets() if posts is None else posts):
+            if refilter:
+                self.apply_filter()
+            else:
+                self.refresh_rows()
 
     def action_toggle_read(self) -> None:
-        self._triage(triage.toggle_read, refilter="read" in self.query_text)
+        self._triage(triage.toggle_read)
 
     def action_toggle_star(self) -> None:
-        self._triage(triage.toggle_star, refilter="starred" in self.query_text)
+        self._triage(triage.toggle_star)
 
     def action_toggle_archive(self) -> None:
         self._triage(triage.toggle_archive, refilter=True)
 
     def action_mark_all_read(self) -> None:
-        posts = list(self.table.posts)
-        if posts:
-            self.notify(triage.mark_read(self.repo.state, posts), markup=False)
-            self.refresh_rows()
+        self._triage(triage.mark_read, list(self.table.posts))
 
     def action_labels(self) -> None:
         posts = self.targets()
@@ -336,8 +319,7 @@ class MainScreen(Screen):
 
         def done(text: str | None) -> None:
             if text:
-                self.notify(triage.edit_labels(self.repo.state, posts, text), markup=False)
-                self.refresh_rows()
+                self._triage(lambda store, posts: triage.edit_labels(store, posts, text), posts)
 
         self.app.push_screen(
             PromptScreen(
@@ -361,7 +343,11 @@ class MainScreen(Screen):
         self.refresh_rows()
 
     def action_undo(self) -> None:
-        done = self.repo.state.undo()
+        try:
+            done = self.repo.state.undo()
+        except StateError as error:
+            self.notify(f"Could not undo: {error}", severity="error", markup=False)
+            return
         self.notify(f"Undone: {done}" if done else "Nothing to undo", markup=False)
         self.apply_filter()
 

@@ -14,6 +14,7 @@ from tui import triage
 from tui.config import Config
 from tui.model import Post
 from tui.repository import Repository
+from tui.state import StateError
 from tui.widgets.article import ArticleView
 from tui.widgets.post_table import PostTable
 from tui.widgets.status import StatusBar
@@ -79,7 +80,10 @@ class ReaderScreen(Screen):
         status.archive = post.source
         status.counts = f"{self.table.cursor + 1:,} of {len(self.table.posts):,}"
         if self.config.mark_read_on_open and not self.repo.state.get(post.id).read:
-            self.repo.state.set_read([post.id], True)
+            try:
+                self.repo.state.set_read([post.id], True)
+            except StateError as error:
+                self.notify(f"Not saved: {error}", severity="error", markup=False)
             self.table.refresh_rows()
         self.render_post(post)
 
@@ -122,13 +126,11 @@ class ReaderScreen(Screen):
             self.notify("No more posts")
 
     def action_star(self) -> None:
-        if self.post:
-            self.notify(triage.toggle_star(self.repo.state, [self.post]), markup=False)
+        if self.post and self.app.triage(triage.toggle_star, [self.post]):
             self.table.refresh_rows()
 
     def action_toggle_read(self) -> None:
-        if self.post:
-            self.notify(triage.toggle_read(self.repo.state, [self.post]), markup=False)
+        if self.post and self.app.triage(triage.toggle_read, [self.post]):
             self.table.refresh_rows()
 
     def action_open_url(self) -> None:

@@ -46,7 +46,7 @@ DEFAULT_COLUMNS: tuple[Column, ...] = (
     Column("marks", "", 2, min_width=2, priority=90),
     Column("date", "Date", 16, min_width=10, priority=80),
     Column("source", "Source", 14, min_width=8, priority=40),
-    Column("title", "Title", None, min_width=20, priority=100),
+    Column("title", "Title", None, min_width=16, priority=100),
     Column("tags", "Tags", 16, min_width=8, priority=20),
 )
 

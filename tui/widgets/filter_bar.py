@@ -1,0 +1,28 @@
+"""The filter bar: an Input that hands focus back to the table itself, so keys typed right after Enter or Esc land there."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Input
+
+
+class FilterBar(Input):
+    BINDINGS = [Binding("escape", "clear_and_leave", "Clear filter", show=False, id="filter.clear")]
+
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
+        self.leave_to: Widget | None = None  # where Enter and Esc send the focus
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        self._leave()
+
+    def action_clear_and_leave(self) -> None:
+        self.value = ""
+        self._leave()
+
+    def _leave(self) -> None:
+        # Focus synchronously: a key already queued behind Enter must reach the table, not this input.
+        if self.leave_to is not None:
+            self.app.set_focus(self.leave_to)
