@@ -270,7 +270,7 @@ def test_layout_fits_the_width(width: int) -> None:
 
 def test_narrow_date_gets_a_shorter_format() -> None:
     table = PostTable()
-    table._update_layout(38)
+    table._update_layout(34)
     assert dict((c.key, w) for c, w in table._layout)["date"] < 16
     assert table._date_format_for_width == "%m-%d %H:%M"
 
