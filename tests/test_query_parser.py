@@ -203,6 +203,18 @@ def test_error_messages(text: str, message: str, position: int) -> None:
     assert isinstance(err, ValueError)
 
 
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    assert parse("(" * 100 + "a" + ")" * 100) == w("a")
+    for text in ["(" * 5000 + "a" + ")" * 5000, "-" * 5000 + "a", "-(" * 3000 + "a"]:
+        assert error(text).message == "the query is nested too deeply"
+    chain = {f"s{i}": f"@s{i + 1}" for i in range(3000)} | {"s3000": "x"}
+    assert (error("a @s0", chain).message, error("a @s0", chain).position) == (
+        "the query is nested too deeply",
+        2,
+    )
+    assert parse("@s2950", saved=chain) == w("x")
+
+
 def test_unknown_field_lists_the_known_ones() -> None:
     err = error("a foo:bar")
     assert err.message == (
@@ -252,6 +264,7 @@ def test_uses_field() -> None:
     assert uses_field(query, "title")
     assert uses_field(query, "is")
     assert uses_field(query, "is:archived")
+    assert uses_field(query, "archived")
     assert not uses_field(query, "is:read")
     assert uses_field(query, "before")
     assert uses_field(query, "date")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
@@ -70,20 +70,27 @@ class QueryEngine:
         selected: Container[str] = frozenset(),
         body_search: Callable[[str], set[str]] | None = None,
         hide_archived: bool = True,
-        labelled: Mapping[str, Collection[str]] | None = None,
+        states: Mapping[str, StateLike] | None = None,
     ) -> list[int]:
         """Indices of the matching posts, in order.
 
         state(post.id) gives a post's read/starred/archived/labels; selected holds post ids;
         body_search(text) gives the paths whose title or body contains text (else body: searches
-        titles). labelled (post id -> labels, only posts that have any) is an optional shortcut
-        that saves calling state() for every post when a query looks at labels.
+        titles). states, optional, maps post id -> state for every post whose state is not the
+        default (StateStore.snapshot()): with it, labels and archived posts are found by scanning
+        it rather than by calling state() for every post.
         """
-        run = _Run(self, state, selected, body_search, labelled)
+        run = _Run(self, state, selected, body_search, states)
         indices = run.eval(query, None)
         if hide_archived and not uses_field(query, "is:archived"):
-            ids = self._ids
-            indices = [i for i in indices if not state(ids[i]).archived]
+            if states is not None:
+                by_id = self._by_id
+                archived = {by_id.get(pid) for pid, st in states.items() if st.archived}
+                if archived:
+                    indices = [i for i in indices if i not in archived]
+            else:
+                ids = self._ids
+                indices = [i for i in indices if not state(ids[i]).archived]
         return indices
 
     def matches(
@@ -194,13 +201,13 @@ class _Run:
         state: Callable[[str], StateLike],
         selected: Container[str],
         body_search: Callable[[str], set[str]] | None,
-        labelled: Mapping[str, Collection[str]] | None,
+        states: Mapping[str, StateLike] | None,
     ) -> None:
         self.engine = engine
         self.state = state
         self.selected = selected
         self.body_search = body_search
-        self.labelled = labelled
+        self.states = states
         self._labels: dict[int, str] | None = None
         self._today: date | None = None
 
@@ -273,11 +280,13 @@ class _Run:
         """index -> lowercase labels joined, for posts with labels; built once per filter call."""
         if self._labels is None:
             ids = self.engine._ids
-            if self.labelled is not None:
+            if self.states is not None:
                 by_id = self.engine._by_id
-                pairs = [(by_id.get(pid), labels) for pid, labels in self.labelled.items()]
+                pairs = [
+                    (by_id.get(pid), st.labels) for pid, st in self.states.items() if st.labels
+                ]
                 self._labels = {
-                    i: _SEP.join(labels).lower() for i, labels in pairs if i is not None and labels
+                    i: _SEP.join(labels).lower() for i, labels in pairs if i is not None
                 }
             else:
                 state = self.state

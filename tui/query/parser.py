@@ -22,6 +22,7 @@ _RELATIVE = re.compile(r"([0-9]{1,6})([dwmy])")
 _BARE_WORD = re.compile(r"[^\s()\"\-@][^\s()\"]*")
 _BARE_VALUE = re.compile(r"[^\s()\"]+")
 _KEYWORDS = ("OR", "AND")
+_MAX_DEPTH = 100
 
 
 class QueryError(ValueError):
@@ -33,8 +34,8 @@ class QueryError(ValueError):
         self.position = position
 
 
-class _LoopError(QueryError):
-    """A saved search that uses itself; reported as is, pointing at the outermost @name."""
+class _WholeQueryError(QueryError):
+    """A loop or too deep nesting: reported as is (not per saved search), at the outermost @name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,8 @@ def format_query(query: Query) -> str:
 
 
 def uses_field(query: Query, field: str) -> bool:
-    """Whether the query mentions a field ("title", "is", "after", ...) or one is: value ("is:archived")."""
+    """Whether the query mentions a field ("title", "is", "after", "date" for any date term, ...)
+    or one is: value ("is:archived" or just "archived")."""
     if isinstance(query, And | Or):
         return any(uses_field(item, field) for item in query.items)
     if isinstance(query, Not):
@@ -123,7 +125,7 @@ def uses_field(query: Query, field: str) -> bool:
         return query.field == field
     if isinstance(query, DateTerm):
         return field in (query.op, "date")
-    return field in ("is", f"is:{query.value}")
+    return field in ("is", f"is:{query.value}", query.value)
 
 
 def negate(query: Query) -> Query:
@@ -164,7 +166,7 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def check_date(value: str) -> str | None:
+def _check_date(value: str) -> str | None:
     """The normalised date value (absolute, relative, today or yesterday), or None if invalid."""
     value = value.lower()
     if value in ("today", "yesterday") or _RELATIVE.fullmatch(value):
@@ -183,11 +185,14 @@ def check_date(value: str) -> str | None:
 class _Parser:
     """Recursive descent over the raw text, so every error knows its position."""
 
-    def __init__(self, text: str, saved: Mapping[str, str], stack: tuple[str, ...]) -> None:
+    def __init__(
+        self, text: str, saved: Mapping[str, str], stack: tuple[str, ...], depth: int = 0
+    ) -> None:
         self.text = text
         self.pos = 0
         self.saved = saved
         self.stack = stack  # saved searches being expanded, to refuse recursion
+        self.depth = depth  # nesting of (), - and @, bounded so hostile input cannot blow the stack
 
     def parse(self) -> Query:
         self._skip_space()
@@ -256,7 +261,10 @@ class _Parser:
             self.pos += 1
             if self.pos == len(text) or text[self.pos].isspace() or text[self.pos] == ")":
                 raise QueryError("- must be followed by a term, e.g. -word", start)
-            return negate(self._unary())
+            self._deeper(start)
+            query = negate(self._unary())
+            self.depth -= 1
+            return query
         if text[start] == "(":
             self.pos += 1
             self._skip_space()
@@ -264,7 +272,9 @@ class _Parser:
                 raise QueryError("empty parentheses", start)
             if self.pos == len(text):
                 raise QueryError("unbalanced parenthesis", start)
+            self._deeper(start)
             query = self._or()
+            self.depth -= 1
             if self.pos == len(text) or text[self.pos] != ")":
                 raise QueryError("unbalanced parenthesis", start)
             self.pos += 1
@@ -274,6 +284,11 @@ class _Parser:
         if text[start] == "@":
             return self._saved(start)
         return self._word(start)
+
+    def _deeper(self, start: int) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise _WholeQueryError("the query is nested too deeply", start)
 
     def _quoted(self) -> str:
         """Read a "phrase" at self.pos; backslash escapes \\" and \\\\."""
@@ -312,12 +327,14 @@ class _Parser:
         if name not in self.saved:
             raise QueryError(f"unknown saved search @{name}", start)
         if name in self.stack:
-            raise _LoopError(f"saved search @{name} refers to itself", start)
-        inner = _Parser(self.saved[name], self.saved, (*self.stack, name))
+            raise _WholeQueryError(f"saved search @{name} refers to itself", start)
+        self._deeper(start)
+        inner = _Parser(self.saved[name], self.saved, (*self.stack, name), self.depth)
+        self.depth -= 1
         try:
             query = inner.parse()
-        except _LoopError as error:
-            raise _LoopError(error.message, start) from None
+        except _WholeQueryError as error:
+            raise _WholeQueryError(error.message, start) from None
         except QueryError as error:
             raise QueryError(f"in saved search @{name}: {error.message}", start) from None
         if query == EVERYTHING:
@@ -338,7 +355,7 @@ class _Parser:
         if not value and self.pos < len(self.text) and self.text[self.pos] == '"':
             value = self._quoted()
         if field in DATE_OPS:
-            normal = check_date(value)
+            normal = _check_date(value)
             if normal is None:
                 raise QueryError(_DATE_ERROR.format(field), start)
             return DateTerm(field, normal)
