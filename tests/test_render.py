@@ -1,0 +1,294 @@
+"""Tests for the body pipeline: HTML/Markdown body to safe Markdown with numbered links."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.model import Post
+from tui.render import Rendered, plain_text, render_post
+from tui.text import clean
+
+URL = "https://www.zaobao.com/realtime/china/story20210624-1160488"
+TITLE = "美媒：蚂蚁集团商议与国有企业共享数据宝库"
+CST = timezone(timedelta(hours=8))
+NOW = datetime(2024, 1, 1, tzinfo=CST)
+SEED = f"<!--1624569300000-->\n[{TITLE}]({URL})\n------\n\n"
+
+
+def make_post(**kw: object) -> Post:
+    fields: dict = dict(
+        id=URL,
+        path="2021/a.md",
+        title=TITLE,
+        date=datetime(2021, 6, 24, 14, 35, 32, tzinfo=UTC),
+        author="联合早报",
+        url=URL,
+        tags=("联合早报",),
+        categories=("联合早报",),
+    )
+    fields.update(kw)
+    return Post(**fields)
+
+
+def render(body: str, **kw: object) -> Rendered:
+    return render_post(make_post(**kw), body, now=NOW)
+
+
+def article(r: Rendered) -> str:
+    """The part after the metadata block's rule."""
+    return r.markdown.split("\n---\n", 1)[1]
+
+
+def test_seed_header_becomes_one_linked_heading() -> None:
+    r = render(SEED + "<div><p>正文第一段。</p></div>")
+    assert r.markdown.startswith(f"# [{TITLE}]({URL})\n")
+    assert r.markdown.count(TITLE) == 1
+    assert "\\---" not in r.markdown and "------" not in r.markdown
+    assert "1624569300000" not in r.markdown and "<!--" not in r.markdown
+    assert "正文第一段。" in article(r)
+
+
+def test_title_heading_without_seed_and_without_url() -> None:
+    assert render("<p>x</p>").markdown.startswith(f"# [{TITLE}]({URL})\n")
+    assert render("<p>x</p>", url="").markdown.startswith(f"# {TITLE}\n")
+
+
+def test_metadata_block() -> None:
+    post = make_post(tags=("a", "b"), categories=("b",), problems=("bad YAML",))
+    r = render_post(post, "<p>" + "字" * 800 + "</p>", labels=["starred"], now=NOW)
+    head = r.markdown.split("\n---\n", 1)[0]
+    assert "2021-06-24 22:35" in head  # 14:35 UTC in the now's zone (UTC+8)
+    assert "联合早报" in head and "zaobao.com" in head
+    assert "Tags: a, b" in head and "Labels: starred" in head
+    assert "2 min read" in head  # 800 CJK characters at 400 a minute
+    assert "> Problems: bad YAML" in head
+
+
+def test_reading_time_counts_words_for_latin_text() -> None:
+    r = render("<p>" + "word " * 1000 + "</p>")
+    assert "5 min read" in r.markdown
+
+
+def test_boilerplate_is_removed() -> None:
+    body = SEED + (
+        "<div><nav>NAVTEXT</nav><p>第一段。</p>"
+        '<section id="imu"><div id="dfp-ad-imu1">ADTEXT</div></section>'
+        '<div class="share-bar">SHARETEXT</div><div class="related-posts">RELATEDTEXT</div>'
+        "<script>var SCRIPTTEXT = 1;</script><style>.x{STYLETEXT}</style>"
+        "<aside>ASIDETEXT</aside><footer>FOOTERTEXT</footer><form>FORMTEXT</form>"
+        '<div class="newsletter-signup">NEWSTEXT</div><p>第二段。</p>'
+        '<div class="header-image">KEEPHEADERIMAGE</div><div class="shadow">KEEPSHADOW</div>'
+        '<p>text <a href="https://subscribe.zaobao.com/x"><img src="promo.png"></a></p>'
+        "</div>"
+    )
+    text = render(body).markdown
+    for gone in ("NAV", "AD", "SHARE", "RELATED", "SCRIPT", "STYLE", "ASIDE", "FOOTER", "FORM"):
+        assert gone + "TEXT" not in text
+    assert "NEWSTEXT" not in text and "promo.png" not in text and "subscribe" not in text
+    assert "KEEPHEADERIMAGE" in text and "KEEPSHADOW" in text
+    assert "第一段。" in text and "第二段。" in text
+
+
+def test_hidden_elements_are_dropped() -> None:
+    body = (
+        '<div><p>visible</p><h2 class="element-invisible">INV1</h2>'
+        '<span class="rdf-meta element-hidden">INV2</span><p hidden>INV3</p>'
+        '<p aria-hidden="true">INV4</p><p style="color:red; display: none">INV5</p>'
+        '<p style="visibility:hidden">INV6</p><img src="/t.gif" width="1" height="1"></div>'
+    )
+    text = render(body).markdown
+    assert "visible" in text
+    assert not re.search(r"INV\d", text)
+    assert "t.gif" not in text
+
+
+def test_repeated_title_and_byline_are_dropped() -> None:
+    body = f'<div><h1>{TITLE}</h1><div class="byline">作者：联合早报</div><p>正文。</p></div>'
+    r = render(body)
+    assert r.markdown.count(TITLE) == 1
+    assert "作者" not in r.markdown
+    assert not re.search(r"^#+\s*$", r.markdown, re.M)  # no empty heading left behind
+
+
+def test_content_root_is_preferred() -> None:
+    body = (
+        '<div class="site"><div class="promo-column">SIDEBAR</div>'
+        '<div class="entry-content"><p>' + "正文" * 50 + "</p></div>"
+        "<div>Unrelated footer links</div></div>"
+    )
+    text = render(body).markdown
+    assert "正文正文" in text
+    assert "SIDEBAR" not in text and "Unrelated footer" not in text
+
+
+def test_class_words_do_not_empty_a_page() -> None:
+    # Contributions marked up as comments are most of the page: they are the article.
+    body = "<div><p>Intro.</p>" + "".join(
+        f'<article class="comment"><p>{"Long contribution text here. " * 20}{i}</p></article>'
+        for i in range(3)
+    )
+    text = render(body + "</div>").markdown
+    assert text.count("Long contribution") == 60
+
+
+def test_links_are_numbered_and_resolved() -> None:
+    body = (
+        '<p><a href="/a">rel</a> <a href="//cdn.example.com/b">proto</a> '
+        '<a href="https://x.org/c">abs</a> <a href="/a">again</a> '
+        '<a href="javascript:alert(1)">js</a> <a href="file:///etc/passwd">file</a> '
+        '<a href="mailto:me@x.org">mail</a> <a href="#top">anchor</a></p>'
+    )
+    r = render(body)
+    assert r.links == [
+        "https://www.zaobao.com/a",
+        "https://cdn.example.com/b",
+        "https://x.org/c",
+        "mailto:me@x.org",
+    ]
+    text = article(r)
+    assert "rel [1]" in text and "proto [2]" in text and "abs [3]" in text
+    assert "again [1]" in text and "mail [4]" in text
+    assert "js" in text and "javascript" not in text and "/etc/passwd" not in text
+    assert "anchor" in text and "#top" not in text
+    assert "## Links\n\n1. https://www.zaobao.com/a\n2. https://cdn.example.com/b\n" in text
+
+
+def test_images_become_placeholders() -> None:
+    body = (
+        '<p><img src="https://x.org/pics/cat%20photo.jpg"></p><p><img alt="A dog" src="d.png">'
+        '</p><p><a href="/big.jpg"><img src="small.jpg" alt=""></a></p>'
+    )
+    r = render(body)
+    text = article(r)
+    assert "[image: cat photo.jpg]" in text
+    assert "[image: A dog]" in text
+    assert "[image: small.jpg] [1]" in text
+    assert "![" not in text
+
+
+def test_entities_decoded_and_no_control_characters() -> None:
+    r = render("<p>a &amp; b &lt;i&gt; &eacute; &#x4e2d;&#27;[31mred&#x9b;\u202e</p>")
+    text = article(r)
+    assert "a & b <i> é 中" in text
+    assert "&amp;" not in text and "&#" not in text
+    assert clean(r.markdown) == r.markdown
+    assert "\x1b" not in r.markdown
+
+
+def test_structure_tables_code_paragraphs() -> None:
+    body = (
+        "<div><p>第一段。</p><p>第二段。</p>"
+        "<table><tr><th>名</th><th>值</th></tr><tr><td>a</td><td>1</td></tr></table>"
+        "<pre><code>def f():\n    return 1</code></pre><p>- not a list</p></div>"
+    )
+    text = article(render(body))
+    assert "第一段。\n\n第二段。" in text
+    assert "名| 值" in text and "a| 1" in text  # html2text's pipe table
+    assert "    def f():\n        return 1" in text
+    assert not re.search(r"<[a-zA-Z/!]", text)
+
+
+def test_line_breaks_are_kept() -> None:
+    text = article(render("<p>line one<br>line two</p>"))
+    assert "line one  \nline two" in text
+
+
+def test_plain_markdown_passes_through() -> None:
+    body = "# Hello\n\nSome **bold** text and [a link](/rel).\n\n* one\n* two\n"
+    r = render(body)
+    text = article(r)
+    assert "# Hello" in text and "**bold**" in text
+    assert "a link [1]" in text and r.links == ["https://www.zaobao.com/rel"]
+    assert "one" in text and "two" in text
+    assert "<" not in text
+
+
+def test_input_over_2_mb_is_cut() -> None:
+    r = render("x" * 5_000_000)  # one 5 MB line
+    assert any("2 MB" in n for n in r.notes)
+    assert "> Note: body over 2 MB" in r.markdown
+    assert len(r.markdown) <= 1_100_000
+
+
+def test_deep_nesting_finishes() -> None:
+    for tag in ("ul", "div"):
+        inner = "<li>" if tag == "ul" else ""
+        body = f"<{tag}>{inner}" * 20_000 + "deep" + f"</{tag}>" * 20_000
+        r = render(body)
+        assert r.notes
+        assert clean(r.markdown) == r.markdown
+
+
+def test_many_elements_fall_back_to_plain_text() -> None:
+    body = "<table>" + "<tr><td>cell</td><td>x</td></tr>" * 12_000 + "</table>"
+    r = render(body)
+    assert any("elements" in n for n in r.notes)
+    assert "cell" in article(r)
+
+
+def test_binary_junk_is_not_shown() -> None:
+    junk = random.Random(1).randbytes(300_000).decode("latin-1")
+    r = render(junk)
+    assert any("binary" in n for n in r.notes)
+    assert clean(r.markdown) == r.markdown
+
+
+def test_empty_body() -> None:
+    r = render("")
+    assert r.links == [] and r.markdown.startswith("# ")
+
+
+def test_plain_text() -> None:
+    body = (
+        "<div><script>var secret=1;</script><style>p{}</style><!-- c -->"
+        "<p>Hello&nbsp;&amp; <b>world</b>&#27;\u202e</p>\n\n<p>中文</p></div>"
+    )
+    assert plain_text(body) == "Hello & world 中文"
+
+
+html_chunks = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<div class='ad'>",
+        "</div>",
+        "<a href='javascript:x'>",
+        "<a href='//h/x'>",
+        "</a>",
+        "<img src='a.png'>",
+        "<ul><li>",
+        "<table><tr><td>",
+        "&#27;",
+        "&amp;",
+        "<!--1-->",
+        "\n------\n",
+        "[t](u)",
+        "<script>",
+        "\x00",
+        "\x1b[31m",
+        "\u202e",
+        "<br>",
+        "**",
+        "中文",
+    ]
+)
+bodies = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.one_of(html_chunks, st.text(max_size=10)), max_size=40).map("".join),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies, title=st.text(max_size=30), url=st.text(max_size=30))
+def test_never_raises_never_emits_controls(body: str, title: str, url: str) -> None:
+    r = render_post(make_post(title=clean(title), url=url), body, now=NOW)
+    assert clean(r.markdown) == r.markdown
+    assert all(clean(n) == n for n in r.notes)
+    assert not any("could not be converted" in n for n in r.notes)  # the fallback hides bugs
+    assert all(link.startswith(("http://", "https://", "mailto:")) for link in r.links)
+    assert clean(plain_text(body)) == plain_text(body)

@@ -1,0 +1,371 @@
+"""The body pipeline: a post's HTML or Markdown body to clean, safe Markdown with numbered links."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from posixpath import basename
+from urllib.parse import unquote, urljoin, urlsplit
+
+import html2text
+from lxml import html as lxml_html
+from lxml.etree import _Element, strip_elements
+from markdown_it import MarkdownIt
+
+from tui.model import Post, url_host
+from tui.render.clean import (
+    DROP_TAGS,
+    content_root,
+    flatten_deep,
+    parse_html,
+    strip_boilerplate,
+)
+from tui.text import clean, clean_line
+
+MAX_INPUT_BYTES = 2_000_000
+MAX_OUTPUT_CHARS = 1_000_000
+MAX_ELEMENTS = 20_000  # the largest real page seen has about 3,000
+CJK_PER_MINUTE = 400
+WORDS_PER_MINUTE = 200
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass(slots=True)
+class Rendered:
+    markdown: str  # the whole document shown in the reader: metadata block, then the article
+    links: list[str]  # link targets, 1-based in the text: link N is links[N-1]; absolute URLs
+    notes: list[str]  # visible notes such as "body over 2 MB: showing the first 2 MB"
+
+
+# The seed format's header: an optional <!--epoch-ms--> comment, "[title](url)", a "------" rule.
+_SEED = re.compile(
+    r"\A\s*(?:<!--[^\n]*?-->[ \t]*\n)?[ \t]*\[(?P<title>[^\n]*)\]\((?P<url>[^\n]*)\)[ \t]*\n"
+    r"[ \t]*-{3,}[ \t]*(?:\n|\Z)"
+)
+_HTML_START = re.compile(r"\s*<[a-zA-Z!/?]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_WORD = re.compile(r"\w+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.M)
+_EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$", re.M)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_markdown_it = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def render_post(
+    post: Post, body: str, *, labels: Sequence[str] = (), now: datetime | None = None
+) -> Rendered:
+    """Render a post for the reader: a metadata block, then the article, then its numbered links."""
+    notes: list[str] = []
+    try:
+        seed, article, links = article_markdown(post, body, notes)
+    except Exception:  # a reader must still show a post that breaks a library: say so
+        notes.append("the body could not be converted: showing its plain text")
+        seed, article, links = None, _md_escape(plain_text(body[:MAX_INPUT_BYTES])), []
+    title, url = seed if seed else (post.title, post.url)
+    parts = [_heading(title, url), _meta_lines(post, article, labels, now)]
+    if post.problems:
+        parts.append("> Problems: " + _md_escape(clean_line("; ".join(post.problems))))
+    parts.extend(f"> Note: {note}" for note in notes)
+    parts += ["---", article]
+    if links:
+        parts.append("## Links\n\n" + "\n".join(f"{i}. {u}" for i, u in enumerate(links, 1)))
+    return Rendered("\n\n".join(p for p in parts if p) + "\n", links, notes)
+
+
+def article_markdown(
+    post: Post, body: str, notes: list[str]
+) -> tuple[tuple[str, str] | None, str, list[str]]:
+    """The article part alone: (seed heading (title, url) or None, Markdown, link targets)."""
+    body = _cap_input(body, notes)
+    if _looks_binary(body):
+        notes.append("the body looks like binary data: not shown")
+        return None, "", []
+    # NULs and escapes confuse libxml2 and lxml refuses them in text; they are never text anyway.
+    body = _CHAR_REF.sub(_drop_control_ref, clean(body))
+    seed = None
+    match = _SEED.match(body)
+    if match:
+        seed = (clean_line(match["title"]), _resolve(match["url"].strip(), post.url) or "")
+        body = body[match.end() :]
+    if not body.strip():
+        return seed, "", []
+    source = body if _HTML_START.match(body) else _markdown_it.render(body)
+    doc, cut = parse_html(source)
+    if doc is None:
+        return seed, "", []
+    if cut:
+        notes.append("body nested too deeply: the rest of it is not shown")
+    strip_elements(doc, *DROP_TAGS, with_tail=False)  # in C, before anything can flatten them
+    root = content_root(doc)
+    if flatten_deep(root):
+        notes.append("deeply nested parts of the body are shown as plain text")
+    if sum(1 for _ in root.iter()) > MAX_ELEMENTS:
+        # Python-level passes and html2text take seconds on that many tags: plain text instead.
+        notes.append(f"body has over {MAX_ELEMENTS:,} elements: shown as plain text")
+        links, text = [], _plain_paragraphs(root)
+    else:
+        strip_boilerplate(root, seed[0] if seed else post.title, post.author)
+        links = _number_links(root, post.url)
+        _image_placeholders(root)
+        _tidy_emphasis(root)
+        _strip_attributes(root)
+        text = _html2text(lxml_html.tostring(root, encoding="unicode"))
+    if len(text) > MAX_OUTPUT_CHARS:
+        text = text[: text.rfind("\n", 0, MAX_OUTPUT_CHARS) + 1 or MAX_OUTPUT_CHARS]
+        notes.append("text over 1 MB: showing the first 1 MB")
+    return seed, text, links
+
+
+def plain_text(body: str) -> str:
+    """Rough text of a body for a full-text index: cheap, never displayed."""
+    text = _SCRIPT_STYLE.sub(" ", body)
+    text = _TAG.sub(" ", text)
+    if "&" in text:
+        for entity, char in _COMMON_ENTITIES:  # str.replace is ~50 times faster per entity
+            text = text.replace(entity, char)
+        if "&" in text:
+            text = html.unescape(text)
+    return " ".join(_CONTROLS.sub(" ", text).split())
+
+
+_SCRIPT_STYLE = re.compile(
+    r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
+)
+_TAG = re.compile(r"<[^>]*>")
+# &amp; last (an index does not mind "&amp;lt;" decoding twice).
+_COMMON_ENTITIES = (
+    ("&nbsp;", " "),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", '"'),
+    ("&#39;", "'"),
+    ("&amp;", "&"),
+)
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# --- Pipeline steps --------------------------------------------------------------------------
+
+
+def _cap_input(body: str, notes: list[str]) -> str:
+    if len(body) * 4 <= MAX_INPUT_BYTES:  # cannot be over the cap: skip the encode
+        return body
+    data = body.encode("utf-8", "replace")
+    if len(data) <= MAX_INPUT_BYTES:
+        return body
+    notes.append("body over 2 MB: showing the first 2 MB")
+    return data[:MAX_INPUT_BYTES].decode("utf-8", "ignore")
+
+
+def _drop_control_ref(match: re.Match[str]) -> str:
+    """A numeric character reference to a control character (&#27;) goes before parsing."""
+    try:
+        code = int(match[1], 10) if match[1] else int(match[2], 16)
+        char = chr(code)
+    except (ValueError, OverflowError):
+        return ""
+    if code == 0 or 0xD800 <= code <= 0xDFFF or clean(char) != char:
+        return ""
+    return match[0]
+
+
+_CHAR_REF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));?")
+
+
+def _looks_binary(body: str) -> bool:
+    """Binary junk read as text: many control or replacement characters near the start."""
+    sample = body[:4096]
+    bad = len(_BINARY.findall(sample))
+    return bad > 0.1 * len(sample)
+
+
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def _plain_paragraphs(root: _Element) -> str:
+    """The text of a tree, one paragraph per block element: the fallback for huge pages."""
+    for el in root.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    lines = (clean_line(line) for line in "".join(root.itertext()).split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
+_BLOCKS = "p div li tr h1 h2 h3 h4 h5 h6 br table ul ol blockquote pre section article".split()
+
+
+def _resolve(href: str, base: str) -> str | None:
+    """An absolute http(s)/mailto URL for a link target, or None if it must not be linked."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    try:
+        url = urljoin(base, href) if base else href
+        if url.startswith("//"):
+            url = "https:" + url
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in LINK_SCHEMES:
+        return None
+    return clean_line(url).replace(" ", "%20")
+
+
+def _number_links(root: _Element, base: str) -> list[str]:
+    """Unwrap every <a>, following the text of linkable ones with its reference number [N]."""
+    numbers: dict[str, int] = {}
+    for a in list(root.iter("a")):
+        url = _resolve(a.get("href") or "", base)
+        has_content = bool(a.text_content().strip()) or a.find(".//img") is not None
+        if url and has_content:
+            n = numbers.setdefault(url, len(numbers) + 1)
+            marker = f" [{n}]"
+            images = a.findall(".//img")
+            if len(images) == 1 and not a.text_content().strip():
+                images[0].set("data-newstui-link", str(n))  # the placeholder will carry it
+            elif len(a):
+                last = a[-1]
+                last.tail = (last.tail or "") + marker
+            else:
+                a.text = (a.text or "") + marker
+        # Unwrapped by renaming: html2text writes a <span>'s content as is. (drop_tag() looks
+        # the element up in its parent, which is quadratic on a page of 20,000 links.)
+        a.tag = "span"
+    return list(numbers)
+
+
+def _image_placeholders(root: _Element) -> None:
+    """Replace each <img> by a one-line text placeholder: [image: alt] or [image: file.jpg]."""
+    for img in list(root.iter("img")):
+        label = clean_line(img.get("alt") or img.get("title") or "")
+        if not label:
+            src = img.get("src") or img.get("data-src") or img.get("data-lazy-src") or ""
+            label = _file_name(src)
+        label = label.replace("[", "(").replace("]", ")")
+        text = f"[image: {label}]"
+        if img.get("data-newstui-link"):
+            text += f" [{img.get('data-newstui-link')}]"
+        # An image inside a sentence stays inline; otherwise it gets a line of its own.
+        inline = _has_text_beside(img)
+        img.tag = "span" if inline else "p"
+        img.attrib.clear()
+        img.text = f" {text} " if inline else text
+
+
+def _has_text_beside(img: _Element) -> bool:
+    if img.tail and img.tail.strip():
+        return True
+    prev = img.getprevious()
+    if prev is not None:
+        return bool(prev.tail and prev.tail.strip())
+    parent = img.getparent()
+    return bool(parent is not None and parent.text and parent.text.strip())
+
+
+def _tidy_emphasis(root: _Element) -> None:
+    """Move whitespace at the end of <em>/<strong> out of it: html2text would otherwise write
+    "**text **", which Markdown does not read as emphasis (scraped HTML is full of it)."""
+    for el in reversed(list(root.iter(*_EMPHASIS))):  # innermost first
+        if len(el):
+            last = el[-1]
+            text = last.tail or ""
+            last.tail = text.rstrip()
+        else:
+            text = el.text or ""
+            el.text = text.rstrip()
+        if text and text[-1].isspace():
+            el.tail = " " + (el.tail or "")
+
+
+_EMPHASIS = ("em", "i", "strong", "b", "u", "s", "strike", "del")
+
+
+def _strip_attributes(root: _Element) -> None:
+    """Drop the attributes html2text does not use: less for its pure-Python parser to read."""
+    for el in root.iter("*"):
+        if el.attrib:
+            kept = [(k, v) for k, v in el.attrib.items() if k in _KEEP_ATTRIBUTES]
+            el.attrib.clear()  # by name would fail: libxml2 recovers attribute names lxml rejects
+            for name, value in kept:
+                el.set(name, value)
+
+
+_KEEP_ATTRIBUTES = frozenset(("colspan", "rowspan", "start"))
+
+
+def _file_name(src: str) -> str:
+    if not src or src.startswith("data:"):
+        return "image"
+    try:
+        path = urlsplit(src).path
+    except ValueError:
+        return "image"
+    return clean_line(unquote(basename(path.rstrip("/")))) or "image"
+
+
+def _html2text(source: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.unicode_snob = True
+    converter.ignore_links = True  # already numbered by _number_links
+    converter.ignore_images = True  # already replaced by placeholders
+    converter.single_line_break = False
+    text = converter.handle(source)
+    text = clean(text)  # entities such as &#27; decode to real control characters
+    text = _TRAILING_SPACE.sub(_keep_line_break, text)
+    text = _EMPTY_HEADING.sub("", text)  # headings whose only content was removed
+    return _BLANK_LINES.sub("\n\n", text).strip("\n")
+
+
+def _keep_line_break(match: re.Match[str]) -> str:
+    """Trailing spaces go, except the two that make html2text's <br> a Markdown line break."""
+    at_line_start = match.start() == 0 or match.string[match.start() - 1] == "\n"
+    return "  " if len(match[0]) >= 2 and not at_line_start else ""
+
+
+# --- Metadata block --------------------------------------------------------------------------
+
+
+def _md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _heading(title: str, url: str) -> str:
+    title = _md_escape(clean_line(title)) or "(untitled)"
+    if not url:
+        return f"# {title}"
+    url = clean_line(url)
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return f"# [{title}]({url})"
+
+
+def _meta_lines(post: Post, article: str, labels: Sequence[str], now: datetime | None) -> str:
+    first: list[str] = []
+    if post.date is not None:
+        local = post.date.astimezone(now.tzinfo if now and now.tzinfo else None)
+        first.append(local.strftime("%Y-%m-%d %H:%M"))
+    if post.author:
+        first.append(post.author)
+    host = url_host(post.url)
+    if host and host != post.author:
+        first.append(host)
+    first.append(f"{reading_minutes(article)} min read")
+    lines = [" · ".join(_md_escape(clean_line(p)) for p in first if clean_line(p))]
+    tags = list(dict.fromkeys(post.tags + post.categories))
+    if tags:
+        lines.append("Tags: " + ", ".join(_md_escape(clean_line(t)) for t in tags))
+    if labels:
+        lines.append("Labels: " + ", ".join(_md_escape(clean_line(x)) for x in labels))
+    return "  \n".join(lines)  # two trailing spaces: a Markdown line break, not a paragraph
+
+
+def reading_minutes(text: str) -> int:
+    """Estimated reading time: CJK at ~400 characters a minute, other scripts ~200 words."""
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    return max(1, math.ceil(cjk / CJK_PER_MINUTE + words / WORDS_PER_MINUTE))
