@@ -20,7 +20,9 @@ def isolated_xdg(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
-def write_post(root: Path, rel: str, title: str, date: str, body: str = "<p>Body text.</p>", **extra: str) -> Path:
+def write_post(
+    root: Path, rel: str, title: str, date: str, body: str = "<p>Body text.</p>", **extra: str
+) -> Path:
     """A small Jekyll-style post file; extra keys go into the front matter as written."""
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)

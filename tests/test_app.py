@@ -33,14 +33,31 @@ async def settle(app: NewsApp, pilot) -> None:
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     root = tmp_path / "posts"
-    write_post(root, "2021/06/2021-06-24-ant.md", "美媒：蚂蚁集团商议与国有企业共享数据宝库",
-               "2021-06-24T14:35:32.226Z", author="联合早报",
-               **{"from": "https://www.zaobao.com/realtime/china/story20210624-1160488"})
-    write_post(root, "2020/01/2020-01-02-old.md", "An older English post", "2020-01-02",
-               "<p>Old news about <b>markets</b>.</p>", author="Reuters",
-               **{"from": "https://www.reuters.com/a"})
-    write_post(root, "2023/03/2023-03-03-markup.md", "[bold red]not markup[/] [@click=app.quit]x[/]",
-               "2023-03-03T08:00:00+02:00", author="Hostile", body="<p>[/] body</p>")
+    write_post(
+        root,
+        "2021/06/2021-06-24-ant.md",
+        "美媒：蚂蚁集团商议与国有企业共享数据宝库",
+        "2021-06-24T14:35:32.226Z",
+        author="联合早报",
+        **{"from": "https://www.zaobao.com/realtime/china/story20210624-1160488"},
+    )
+    write_post(
+        root,
+        "2020/01/2020-01-02-old.md",
+        "An older English post",
+        "2020-01-02",
+        "<p>Old news about <b>markets</b>.</p>",
+        author="Reuters",
+        **{"from": "https://www.reuters.com/a"},
+    )
+    write_post(
+        root,
+        "2023/03/2023-03-03-markup.md",
+        "[bold red]not markup[/] [@click=app.quit]x[/]",
+        "2023-03-03T08:00:00+02:00",
+        author="Hostile",
+        body="<p>[/] body</p>",
+    )
     return root
 
 

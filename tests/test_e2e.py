@@ -27,12 +27,17 @@ def tree_digest(root: Path) -> str:
 
 @pytest.fixture
 def xdg_env(isolated_xdg: Path) -> dict[str, str]:
-    return {name: str(isolated_xdg / name) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")}
+    return {
+        name: str(isolated_xdg / name)
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+    }
 
 
 def test_filter_open_back_quit(xdg_env: dict[str, str]) -> None:
     before = tree_digest(SAMPLE_POSTS)
-    term = Tmux(f"{NEWSTUI} {SAMPLE_POSTS}", size=(120, 40), env={**xdg_env, "TERM": "xterm-256color"})
+    term = Tmux(
+        f"{NEWSTUI} {SAMPLE_POSTS}", size=(120, 40), env={**xdg_env, "TERM": "xterm-256color"}
+    )
     try:
         term.wait_for("of ")  # the status line's "N of M posts"
         term.send("/")

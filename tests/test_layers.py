@@ -6,8 +6,18 @@ import subprocess
 import sys
 
 CORE_MODULES = [
-    "tui.model", "tui.text", "tui.locations", "tui.config", "tui.links", "tui.triage",
-    "tui.files", "tui.index", "tui.state", "tui.query", "tui.render", "tui.repository",
+    "tui.model",
+    "tui.text",
+    "tui.locations",
+    "tui.config",
+    "tui.links",
+    "tui.triage",
+    "tui.files",
+    "tui.index",
+    "tui.state",
+    "tui.query",
+    "tui.render",
+    "tui.repository",
 ]
 
 

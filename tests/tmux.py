@@ -11,7 +11,9 @@ from pathlib import Path
 
 
 class Tmux:
-    def __init__(self, command: str, *, size: tuple[int, int] = (120, 40), env: dict[str, str] | None = None):
+    def __init__(
+        self, command: str, *, size: tuple[int, int] = (120, 40), env: dict[str, str] | None = None
+    ):
         self.socket = f"newstui-test-{uuid.uuid4().hex[:8]}"
         self.session = "t"
         self.status_file = Path(f"/tmp/{self.socket}.status")
@@ -19,10 +21,14 @@ class Tmux:
         # Record the exit status so the test can check it; stderr stays on the terminal (Textual draws there).
         shell = f"{exports} {command}; echo $? > {self.status_file}; sleep 30"
         width, height = size
-        self._tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), shell)
+        self._tmux(
+            "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), shell
+        )
 
     def _tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
         return done.stdout
 
     def screen(self) -> str:

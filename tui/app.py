@@ -45,7 +45,9 @@ class NewsApp(App[None]):
     def on_unmount(self) -> None:
         self.repo.close()
 
-    def triage(self, verb: Callable[[StateStore, Sequence[Post]], str], posts: Sequence[Post]) -> bool:
+    def triage(
+        self, verb: Callable[[StateStore, Sequence[Post]], str], posts: Sequence[Post]
+    ) -> bool:
         """Run one triage verb and say what it did; a failed write is reported, never lost silently."""
         if not posts:
             self.notify("No post here", severity="warning")
@@ -87,7 +89,11 @@ class NewsApp(App[None]):
             links.open_url(url, self.config.browser)
         except OSError as error:
             self.copy_to_clipboard(url)
-            self.notify(f"Could not open a browser ({error}): copied the url", severity="warning", markup=False)
+            self.notify(
+                f"Could not open a browser ({error}): copied the url",
+                severity="warning",
+                markup=False,
+            )
 
     def open_post_url(self, post: Post) -> None:
         if post.url:
@@ -106,7 +112,9 @@ class NewsApp(App[None]):
     def copy_markdown(self, post: Post) -> None:
         markdown = self.repo.render(post).markdown
         self.call_from_thread(self.copy_to_clipboard, markdown)
-        self.call_from_thread(self.notify, f"Copied the post as Markdown ({len(markdown):,} characters)")
+        self.call_from_thread(
+            self.notify, f"Copied the post as Markdown ({len(markdown):,} characters)"
+        )
 
     # ---------------------------------------------------------------- pipes
 

@@ -33,7 +33,13 @@ class UserError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {"list": cmd_list, "show": cmd_show, "index": cmd_index, "state": cmd_state, "config": cmd_config}
+    commands = {
+        "list": cmd_list,
+        "show": cmd_show,
+        "index": cmd_index,
+        "state": cmd_state,
+        "config": cmd_config,
+    }
     try:
         if args and args[0] in commands:
             return commands[args[0]](args[1:])
@@ -90,9 +96,13 @@ def cmd_open(args: list[str]) -> int:
 def _check_terminal() -> None:
     """Textual needs a real terminal: without one it hangs, and TERM=dumb cannot draw it."""
     if os.environ.get("TERM") == "dumb":
-        raise UserError("this terminal (TERM=dumb) cannot show the app; use `newstui list PATH` instead")
+        raise UserError(
+            "this terminal (TERM=dumb) cannot show the app; use `newstui list PATH` instead"
+        )
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError("the app needs a terminal; use `newstui list PATH` to print the posts instead")
+        raise UserError(
+            "the app needs a terminal; use `newstui list PATH` to print the posts instead"
+        )
 
 
 # ------------------------------------------------------------------------- list
@@ -101,7 +111,9 @@ def _check_terminal() -> None:
 def cmd_list(args: list[str]) -> int:
     parser = _parser("newstui list", "Print the posts of a folder, newest first.")
     parser.add_argument("path", type=Path)
-    parser.add_argument("--query", "-q", default="", help="filter, in the filter bar's query language")
+    parser.add_argument(
+        "--query", "-q", default="", help="filter, in the filter bar's query language"
+    )
     parser.add_argument("--format", "-f", choices=["table", "json", "csv"], default="table")
     options = parser.parse_args(args)
 
@@ -148,8 +160,20 @@ def _row(post, state) -> dict:
 
 def _csv(rows: list[dict]) -> str:
     out = io.StringIO()
-    fields = ["path", "title", "date", "author", "url", "tags", "categories", "problems",
-              "read", "starred", "archived", "labels"]
+    fields = [
+        "path",
+        "title",
+        "date",
+        "author",
+        "url",
+        "tags",
+        "categories",
+        "problems",
+        "read",
+        "starred",
+        "archived",
+        "labels",
+    ]
     writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
     for row in rows:
@@ -174,7 +198,11 @@ def _print_table(rows: list[dict]) -> None:
 
 def _progress_printer():
     def progress(done: int, total: int) -> None:
-        print(f"\rindexing {done:,} of {total:,} files", end="" if done < total else "\n", file=sys.stderr)
+        print(
+            f"\rindexing {done:,} of {total:,} files",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+        )
 
     return progress
 
@@ -183,7 +211,9 @@ def _progress_printer():
 
 
 def cmd_show(args: list[str]) -> int:
-    parser = _parser("newstui show", "Print a post as the reader shows it (plain Markdown when piped).")
+    parser = _parser(
+        "newstui show", "Print a post as the reader shows it (plain Markdown when piped)."
+    )
     parser.add_argument("file", type=Path)
     options = parser.parse_args(args)
 
@@ -221,10 +251,13 @@ def cmd_index(args: list[str]) -> int:
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    with Progress("indexing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=False) as bar:
+    with Progress(
+        "indexing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+    ) as bar:
         task = bar.add_task("index", total=None)
-        result = repo.refresh(progress=lambda done, total: bar.update(task, completed=done, total=total))
+        result = repo.refresh(
+            progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
     print(
         f"{repo.cache.count():,} posts indexed: {len(result.added):,} new, "
         f"{len(result.changed):,} changed, {len(result.removed):,} removed"
@@ -239,7 +272,9 @@ def cmd_index(args: list[str]) -> int:
 
 
 def cmd_state(args: list[str]) -> int:
-    parser = _parser("newstui state", "Back up or merge the triage state (read, starred, archived, labels).")
+    parser = _parser(
+        "newstui state", "Back up or merge the triage state (read, starred, archived, labels)."
+    )
     parser.add_argument("action", choices=["export", "import"])
     parser.add_argument("file", type=Path)
     options = parser.parse_args(args)
@@ -268,7 +303,9 @@ def cmd_state(args: list[str]) -> int:
 
 
 def cmd_config(args: list[str]) -> int:
-    parser = _parser("newstui config", "Show where the config file is, or write a commented default.")
+    parser = _parser(
+        "newstui config", "Show where the config file is, or write a commented default."
+    )
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--path", action="store_true", help="print the config file's path")
     group.add_argument("--init", action="store_true", help="write a commented default config")

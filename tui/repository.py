@@ -38,7 +38,9 @@ def _sort_key(post: Post) -> tuple[float, str]:
     return (post.timestamp, post.path)
 
 
-def merge(posts: list[Post], updated: Iterable[Post] = (), removed: Iterable[str] = ()) -> list[Post]:
+def merge(
+    posts: list[Post], updated: Iterable[Post] = (), removed: Iterable[str] = ()
+) -> list[Post]:
     """A new newest-first list with posts added or replaced (by path) and paths removed."""
     replaced = {post.path: post for post in updated}
     gone = set(removed)
@@ -56,7 +58,9 @@ def apply(posts: list[Post], result: RefreshResult) -> list[Post]:
 class Repository:
     """One archive folder: its posts newest first, their bodies, and the triage state store."""
 
-    def __init__(self, root: Path, *, cache: IndexCache | None = None, state: StateStore | None = None):
+    def __init__(
+        self, root: Path, *, cache: IndexCache | None = None, state: StateStore | None = None
+    ):
         self.root = check_folder(root)
         self.cache = cache or IndexCache(self.root)
         self.state = state if state is not None else StateStore()

@@ -18,10 +18,15 @@ _DAY = timedelta(days=1)
 
 
 class StateLike(Protocol):
-    read: bool
-    starred: bool
-    archived: bool
-    labels: frozenset[str]
+    # Read-only properties, so frozen dataclasses such as tui.state.PostState match.
+    @property
+    def read(self) -> bool: ...
+    @property
+    def starred(self) -> bool: ...
+    @property
+    def archived(self) -> bool: ...
+    @property
+    def labels(self) -> frozenset[str]: ...
 
 
 class QueryEngine:

@@ -48,7 +48,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, hint: str = "", suggestions: list[str] | None = None, value: str = ""):
+    def __init__(
+        self, title: str, hint: str = "", suggestions: list[str] | None = None, value: str = ""
+    ):
         super().__init__(classes="dialog-screen")
         self.prompt_title = title
         self.hint = hint
@@ -58,7 +60,11 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.prompt_title), classes="dialog-title")
-            suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
+            suggester = (
+                SuggestFromList(self.suggestions, case_sensitive=False)
+                if self.suggestions
+                else None
+            )
             yield Input(value=self.value, suggester=suggester)
             if self.hint:
                 yield Static(Content(self.hint), classes="dialog-hint")

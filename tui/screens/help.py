@@ -16,7 +16,7 @@ def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, id) for each action bound on a screen and the app, merged by action."""
     rows: dict[tuple[str, str], list[str]] = {}
     order: list[tuple[str, str]] = []
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding = active.binding
         if not binding.description:
             continue
@@ -49,8 +49,10 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(classes="dialog-output"):
                 yield Static(table)
             yield Static(
-                Content("In the filter: words, \"phrases\", -not, OR, title: author: tag: source: "
-                        "path: body: is:unread|starred|archived after:3d before:2021-06 on:today @saved"),
+                Content(
+                    'In the filter: words, "phrases", -not, OR, title: author: tag: source: '
+                    "path: body: is:unread|starred|archived after:3d before:2021-06 on:today @saved"
+                ),
                 classes="dialog-hint",
             )
             yield Static(Content("Esc, q or ? closes"), classes="dialog-hint")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from collections.abc import Sequence
 from time import monotonic
 
@@ -20,12 +22,15 @@ from tui.model import Post
 from tui.query import QueryEngine, QueryError, parse, uses_field
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
-from tui.state import StateError
 from tui.screens.reader import ReaderScreen
+from tui.state import StateError
 from tui.widgets.article import ArticleView
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
 from tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from tui.app import NewsApp
 
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
@@ -74,20 +79,33 @@ class MainScreen(Screen):
 
     # ---------------------------------------------------------------- layout
 
+    @property
+    def news(self) -> NewsApp:
+        return cast("NewsApp", self.app)
+
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield FilterBar(
-            placeholder="/ to filter: words, \"phrase\", title: author: tag: source: is:unread after:3d …",
+            placeholder='/ to filter: words, "phrase", title: author: tag: source: is:unread after:3d …',
             id="filter",
         )
         with Container(id="panes", classes="side"):
             columns = [COLUMNS[key] for key in self.config.columns if key in COLUMNS]
             columns = [
-                Column(c.key, c.label, self.config.column_widths.get(c.key, c.width), c.min_width, c.priority)
+                Column(
+                    c.key,
+                    c.label,
+                    self.config.column_widths.get(c.key, c.width),
+                    c.min_width,
+                    c.priority,
+                )
                 for c in columns
             ]
             yield PostTable(
-                id="posts", columns=columns, flags=self.flags_for, date_format=self.config.date_format
+                id="posts",
+                columns=columns,
+                flags=self.flags_for,
+                date_format=self.config.date_format,
             )
             yield ArticleView(id="preview")
         yield Footer()
@@ -152,8 +170,12 @@ class MainScreen(Screen):
             call(self.show_posts, self.repo.posts, QueryEngine(self.repo.posts))
         call(self.set_activity, "")
         if result.problems:
-            call(self.notify, f"{len(result.problems)} problems while scanning: {result.problems[0]}",
-                 severity="warning", markup=False)
+            call(
+                self.notify,
+                f"{len(result.problems)} problems while scanning: {result.problems[0]}",
+                severity="warning",
+                markup=False,
+            )
 
     def show_posts(self, posts: list[Post], engine: QueryEngine | None) -> None:
         self.posts = posts
@@ -192,6 +214,7 @@ class MainScreen(Screen):
             indices = self.engine.filter(
                 query,
                 state=self.repo.state.get,
+                states=self.repo.state.snapshot(),
                 selected=self.selected,
                 hide_archived=not uses_field(query, "archived"),
             )
@@ -252,7 +275,9 @@ class MainScreen(Screen):
 
     def _show_preview(self, post: Post, rendered) -> None:
         if self.table.current_post is post:
-            self.preview.show(rendered.markdown, links=rendered.links, key=(post.path, post.mtime_ns))
+            self.preview.show(
+                rendered.markdown, links=rendered.links, key=(post.path, post.mtime_ns)
+            )
 
     @on(PostTable.Opened)
     def _opened(self, event: PostTable.Opened) -> None:
@@ -260,7 +285,7 @@ class MainScreen(Screen):
 
     @on(ArticleView.LinkActivated)
     def _link(self, event: ArticleView.LinkActivated) -> None:
-        self.app.confirm_link(event.href)
+        self.news.confirm_link(event.href)
 
     def action_toggle_layout(self) -> None:
         panes = self.query_one("#panes")
@@ -294,7 +319,7 @@ class MainScreen(Screen):
         self.update_counts()
 
     def _triage(self, verb, posts: list[Post] | None = None, *, refilter: bool = False) -> None:
-        if self.app.triage(verb, self.targets() if posts is None else posts):
+        if self.news.triage(verb, self.targets() if posts is None else posts):
             if refilter:
                 self.apply_filter()
             else:
@@ -370,25 +395,24 @@ class MainScreen(Screen):
     def action_open_url(self) -> None:
         post = self.table.current_post
         if post is not None:
-            self.app.open_post_url(post)
+            self.news.open_post_url(post)
 
     def action_copy_url(self) -> None:
         post = self.table.current_post
         if post is not None:
-            self.app.copy_url(post)
+            self.news.copy_url(post)
 
     def action_copy_markdown(self) -> None:
         post = self.table.current_post
         if post is not None:
-            self.app.copy_markdown(post)
+            self.news.copy_markdown(post)
 
     def action_pipe(self) -> None:
         post = self.table.current_post
         if post is not None:
-            self.app.pipe_post(post)
+            self.news.pipe_post(post)
 
     def poll_state(self) -> None:
         """Pick up triage done by another newstui on the same archive (another SSH session)."""
         if self.repo.state.poll():
             self.refresh_rows()
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,10 @@ from tui.widgets.status import StatusBar
 LINK_DIGIT_WAIT = 0.7  # seconds to wait for a second digit before opening link N
 
 
+if TYPE_CHECKING:
+    from tui.app import NewsApp
+
+
 class ReaderScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="reader.back"),
@@ -40,7 +46,9 @@ class ReaderScreen(Screen):
         Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="reader.copy_markdown"),
         Binding("vertical_line", "pipe", "Pipe", show=False, id="reader.pipe"),
         *(
-            Binding(str(digit), f"link_digit({digit})", "Link N", show=False, id=f"reader.link_{digit}")
+            Binding(
+                str(digit), f"link_digit({digit})", "Link N", show=False, id=f"reader.link_{digit}"
+            )
             for digit in range(10)
         ),
         Binding("question_mark", "app.help", "Help", id="reader.help"),
@@ -53,6 +61,10 @@ class ReaderScreen(Screen):
         self.table = table  # the main screen's table: J/K move its cursor too
         self._digits = ""
         self._digit_timer: Timer | None = None
+
+    @property
+    def news(self) -> NewsApp:
+        return cast("NewsApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -126,28 +138,28 @@ class ReaderScreen(Screen):
             self.notify("No more posts")
 
     def action_star(self) -> None:
-        if self.post and self.app.triage(triage.toggle_star, [self.post]):
+        if self.post and self.news.triage(triage.toggle_star, [self.post]):
             self.table.refresh_rows()
 
     def action_toggle_read(self) -> None:
-        if self.post and self.app.triage(triage.toggle_read, [self.post]):
+        if self.post and self.news.triage(triage.toggle_read, [self.post]):
             self.table.refresh_rows()
 
     def action_open_url(self) -> None:
         if self.post:
-            self.app.open_post_url(self.post)
+            self.news.open_post_url(self.post)
 
     def action_copy_url(self) -> None:
         if self.post:
-            self.app.copy_url(self.post)
+            self.news.copy_url(self.post)
 
     def action_copy_markdown(self) -> None:
         if self.post:
-            self.app.copy_markdown(self.post)
+            self.news.copy_markdown(self.post)
 
     def action_pipe(self) -> None:
         if self.post:
-            self.app.pipe_post(self.post)
+            self.news.pipe_post(self.post)
 
     def action_link_digit(self, digit: int) -> None:
         """Digits pick link N from the numbered list; a second digit within a moment makes 10–99."""
@@ -163,6 +175,6 @@ class ReaderScreen(Screen):
         number, self._digits = int(self._digits or 0), ""
         links = self.article.links
         if 1 <= number <= len(links):
-            self.app.confirm_link(links[number - 1], f"Link {number}")
+            self.news.confirm_link(links[number - 1], f"Link {number}")
         else:
             self.notify(f"No link {number} (this post has {len(links)})")

@@ -27,5 +27,9 @@ class StatusBar(Widget):
         right = Content(clean_line(self.activity) + " ") if self.activity else Content("")
         gap = self.size.width - left.cell_length - right.cell_length
         if gap < 1:
-            return left.truncate(max(0, self.size.width - right.cell_length - 1), ellipsis=True) + " " + right
+            return (
+                left.truncate(max(0, self.size.width - right.cell_length - 1), ellipsis=True)
+                + " "
+                + right
+            )
         return left + " " * gap + right
