@@ -193,6 +193,12 @@ def test_structure_tables_code_paragraphs() -> None:
     assert not re.search(r"<[a-zA-Z/!]", text)
 
 
+def test_empty_list_items_and_rules() -> None:
+    text = article(render("<p>a</p><hr><ul><li>x</li><li></li><li><script>s</script></li></ul>"))
+    assert "* * *" in text and "  * x" in text
+    assert not re.search(r"^\s+\*\s*$", text, re.M)
+
+
 def test_line_breaks_are_kept() -> None:
     text = article(render("<p>line one<br>line two</p>"))
     assert "line one  \nline two" in text

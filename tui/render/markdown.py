@@ -52,6 +52,7 @@ _WORD = re.compile(r"\w+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.M)
 _EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$", re.M)
+_EMPTY_ITEMS = re.compile(r"^[ \t]+\*(?:[ \t]+\*)*[ \t]*$", re.M)  # "* * *" (a rule) is unindented
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _markdown_it = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
@@ -318,6 +319,7 @@ def _html2text(source: str) -> str:
     text = clean(text)  # entities such as &#27; decode to real control characters
     text = _TRAILING_SPACE.sub(_keep_line_break, text)
     text = _EMPTY_HEADING.sub("", text)  # headings whose only content was removed
+    text = _EMPTY_ITEMS.sub("", text)  # list items whose only content was removed
     return _BLANK_LINES.sub("\n\n", text).strip("\n")
 
 
