@@ -146,7 +146,7 @@ async def test_help_screen_lists_keys(archive: Path) -> None:
         await settle(app, pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        descriptions = {row[1] for row in app.screen.rows}
+        descriptions = {row.description for row in app.screen.rows}
         assert {"Filter", "Star", "Quit"} <= descriptions
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -163,3 +163,17 @@ async def test_sample_posts_open(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_command_palette_reaches_actions(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        post = table.current_post
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Star")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.repo.state.get(post.id).starred

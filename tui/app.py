@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.binding import Binding
 
 from tui import links
@@ -15,7 +17,7 @@ from tui.locations import styles_dir
 from tui.model import Post
 from tui.repository import Repository
 from tui.screens.dialogs import LinkScreen, OutputScreen, PromptScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, key_rows
 from tui.screens.main import MainScreen
 from tui.state import StateError, StateStore
 
@@ -58,6 +60,16 @@ class NewsApp(App[None]):
             self.notify(f"Not saved: {error}", severity="error", markup=False)
             return False
         return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every bound action of the screen, from the same bindings as the keys."""
+        yield from super().get_system_commands(screen)
+        for row in key_rows(screen):
+            yield SystemCommand(
+                row.description,
+                f"{row.keys}  ({row.id})",
+                partial(self.run_action, row.action, row.node),
+            )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
-def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(keys, description, id) for each action bound on a screen and the app, merged by action."""
-    rows: dict[tuple[str, str], list[str]] = {}
-    order: list[tuple[str, str]] = []
+class KeyRow(NamedTuple):
+    keys: str  # every key bound to the action, as the footer shows them
+    description: str
+    id: str  # what the config's [keys] table uses to remap it
+    action: str
+    node: DOMNode  # where the action runs
+
+
+def key_rows(screen: Screen) -> list[KeyRow]:
+    """One row for each described action bound on a screen, its focused widgets and the app."""
+    rows: dict[tuple[str, str], KeyRow] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
         if not binding.description:
             continue
         slot = (binding.description, binding.id or binding.action)
-        if slot not in rows:
-            rows[slot] = []
-            order.append(slot)
         display = screen.app.get_key_display(binding)
-        if display not in rows[slot]:
-            rows[slot].append(display)
-    return [(" ".join(rows[slot]), slot[0], slot[1]) for slot in order]
+        row = rows.get(slot)
+        if row is None:
+            rows[slot] = KeyRow(display, binding.description, slot[1], binding.action, active.node)
+        elif display not in row.keys.split(" "):
+            rows[slot] = row._replace(keys=f"{row.keys} {display}")
+    return list(rows.values())
 
 
 class HelpScreen(ModalScreen[None]):
@@ -42,8 +52,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Keys", style="bold")
         table.add_column("Does")
         table.add_column("Id (for [keys] in config)", style="dim")
-        for keys, description, binding_id in self.rows:
-            table.add_row(Text(keys), Text(description), Text(binding_id))
+        for row in self.rows:
+            table.add_row(Text(row.keys), Text(row.description), Text(row.id))
         with Vertical(classes="dialog dialog-wide"):
             yield Static(Content("Keys"), classes="dialog-title")
             with VerticalScroll(classes="dialog-output"):
