@@ -35,7 +35,11 @@ FUZZ_SECONDS ?= 60
 fuzz: $(VENV)/.installed-test
 	$(PY) bench/fuzz.py --seconds $(FUZZ_SECONDS)
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py
 
 clean:
