@@ -1,0 +1,340 @@
+"""Tests for the SQLite index cache: cold and warm refresh, live updates, rebuilds, pool path."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tui.files.parse import parse_file
+
+import tui.index.cache as cache_module
+from tui.index import IndexCache, RefreshResult
+
+
+def write_post(root: Path, rel: str, title: str, date: str | None = "2021-06-24T14:35:32+02:00"):
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["---", "layout: post", f'title: "{title}"']
+    if date is not None:
+        lines.append(f"date: {date}")
+    lines += [
+        "author: 联合早报",
+        f"from: https://www.zaobao.com/realtime/{title}",
+        "tags: [ 联合早报, 中国 ]",
+        "categories: [ 联合早报 ]",
+        "comments: True",
+        "---",
+        f"<div><p>{title} 正文</p></div>",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def make_archive(root: Path, count: int) -> list[str]:
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    rels = []
+    for i in range(count):
+        day = start + timedelta(days=i)
+        rel = f"{day:%Y/%m/%d}/post-{i:03}.md"
+        write_post(root, rel, f"标题{i}", day.isoformat())
+        rels.append(rel)
+    return rels
+
+
+def bump(path: Path, text: str = "\n<p>更多</p>\n") -> None:
+    """Change a file so that its (size, mtime_ns) surely differ."""
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text)
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    root = tmp_path / "posts"
+    make_archive(root, 5)
+    return root
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cache" / "index.sqlite"
+
+
+@pytest.fixture
+def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+
+    def counting(root: Path, rel: str, *, with_body: bool = True):
+        calls.append(rel)
+        return parse_file(root, rel, with_body=with_body)
+
+    monkeypatch.setattr(cache_module, "parse_file", counting)
+    return calls
+
+
+def test_cold_refresh_indexes_every_file(archive: Path, db: Path) -> None:
+    cache = IndexCache(archive, db)
+    result = cache.refresh()
+    assert len(result.added) == 5 and not result.changed and not result.removed
+    assert not result.cancelled and not result.empty
+    assert cache.count() == 5
+    posts = cache.load()
+    assert [p.title for p in posts] == [f"标题{i}" for i in (4, 3, 2, 1, 0)]
+    assert cache.notice is None
+    cache.close()
+
+
+def test_every_field_round_trips(archive: Path, db: Path) -> None:
+    write_post(archive, "odd/offset.md", "时区", "2014-10-20T10:49:34+02:00")
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    cache.close()
+    loaded = {p.path: p for p in IndexCache(archive, db).load()}
+    for rel, post in loaded.items():
+        expected = parse_file(archive, rel, with_body=False).post
+        st = (archive / rel).stat()
+        expected.path, expected.size, expected.mtime_ns = rel, st.st_size, st.st_mtime_ns
+        assert post == expected
+    offset = loaded["odd/offset.md"]
+    assert offset.date is not None and offset.date.utcoffset() == timedelta(hours=2)
+    assert offset.tags == ("联合早报", "中国") and offset.extra.get("comments")
+
+
+def test_warm_refresh_parses_nothing(archive: Path, db: Path, parse_calls: list[str]) -> None:
+    IndexCache(archive, db).refresh()
+    assert len(parse_calls) == 5
+    parse_calls.clear()
+    cache = IndexCache(archive, db)
+    assert cache.count() == 5
+    result = cache.refresh()
+    assert parse_calls == []
+    assert result.empty
+
+
+def test_changed_new_and_deleted_files(archive: Path, db: Path, parse_calls: list[str]) -> None:
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    parse_calls.clear()
+    files = sorted(archive.rglob("*.md"))
+    changed, gone = files[0], files[-1]
+    write_post(archive, changed.relative_to(archive).as_posix(), "改过的标题")
+    bump(changed)
+    write_post(archive, "2030/01/01/new.md", "新的")
+    gone.unlink()
+    result = cache.refresh()
+    assert sorted(parse_calls) == sorted(
+        [changed.relative_to(archive).as_posix(), "2030/01/01/new.md"]
+    )
+    assert [p.title for p in result.changed] == ["改过的标题"]
+    assert [p.title for p in result.added] == ["新的"]
+    assert result.removed == [gone.relative_to(archive).as_posix()]
+    titles = [p.title for p in cache.load()]
+    assert titles[0] == "新的" and "改过的标题" in titles and len(titles) == 5
+
+
+def test_changed_row_keeps_its_rowid(archive: Path, db: Path) -> None:
+    """A later full-text table keys on the rowid, so an update must not move the row."""
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    rel = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.md"))[0]
+    query = "SELECT rowid FROM posts WHERE path = ?"
+    before = sqlite3.connect(db).execute(query, (rel,)).fetchone()
+    bump(archive / rel)
+    cache.update_paths([rel])
+    assert sqlite3.connect(db).execute(query, (rel,)).fetchone() == before
+
+
+def test_update_paths(archive: Path, db: Path, parse_calls: list[str]) -> None:
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    parse_calls.clear()
+    rels = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.md"))
+    bump(archive / rels[0])
+    (archive / rels[1]).unlink()
+    write_post(archive, "2030/new.md", "新的")
+    result = cache.update_paths(
+        [
+            rels[0],
+            rels[1],
+            rels[2],
+            "2030/new.md",
+            "missing.md",
+            "../escape.md",
+            "/etc/passwd",
+            ".hidden/x.md",
+            "2030",
+        ]
+    )
+    assert sorted(parse_calls) == sorted([rels[0], "2030/new.md"])  # rels[2] is unchanged
+    assert [p.path for p in result.changed] == [rels[0]]
+    assert [p.path for p in result.added] == ["2030/new.md"]
+    assert result.removed == [rels[1]]
+    assert {p.path for p in cache.load()} == {rels[0], rels[2], rels[3], rels[4], "2030/new.md"}
+    assert cache.update_paths([rels[2]]).empty
+
+
+def test_undated_posts_sort_last_and_load_newest(archive: Path, db: Path) -> None:
+    write_post(archive, "undated.md", "无日期", None)
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    posts = cache.load()
+    assert posts[-1].title == "无日期" and posts[-1].date is None
+    assert [p.title for p in cache.load_newest(2)] == ["标题4", "标题3"]
+    assert cache.load_newest(0) == []
+
+
+def test_corrupt_database_is_rebuilt(archive: Path, db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"this is not a database\x00" * 500)
+    cache = IndexCache(archive, db)
+    assert cache.count() == 0
+    cache.refresh()
+    assert cache.count() == 5
+
+
+def test_truncated_database_is_rebuilt(tmp_path: Path, db: Path) -> None:
+    root = tmp_path / "big"
+    make_archive(root, 300)
+    cache = IndexCache(root, db)
+    cache.refresh()
+    cache.close()
+    data = db.read_bytes()
+    assert len(data) > 8192
+    db.write_bytes(data[: len(data) // 3])
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    cache = IndexCache(root, db)
+    cache.load()  # must not raise, whatever it finds
+    cache.refresh()
+    assert cache.count() == 300
+    assert len(cache.load()) == 300
+
+
+def test_schema_version_bump_rebuilds(
+    archive: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    IndexCache(archive, db).refresh()
+    assert IndexCache(archive, db).count() == 5
+    monkeypatch.setattr(IndexCache, "SCHEMA_VERSION", IndexCache.SCHEMA_VERSION + 1)
+    cache = IndexCache(archive, db)
+    assert cache.count() == 0
+    assert len(cache.refresh().added) == 5
+
+
+def test_other_root_in_same_file_rebuilds(archive: Path, db: Path, tmp_path: Path) -> None:
+    IndexCache(archive, db).refresh()
+    other = tmp_path / "other"
+    make_archive(other, 2)
+    cache = IndexCache(other, db)
+    assert cache.count() == 0
+    cache.refresh()
+    assert cache.count() == 2
+
+
+def test_unwritable_cache_dir_falls_back_to_memory(archive: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    cache = IndexCache(archive, blocker / "index" / "x.sqlite")
+    assert cache.notice and "memory" in cache.notice
+    assert len(cache.refresh().added) == 5
+    assert cache.count() == 5
+
+
+def test_default_path_is_under_cache_dir(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module.locations, "cache_dir", lambda: tmp_path / "xdg")
+    cache = IndexCache(archive)
+    assert cache.db_path.parent == tmp_path / "xdg" / "index"
+    assert cache.db_path.suffix == ".sqlite" and len(cache.db_path.stem) == 16
+    cache.refresh()
+    assert cache.db_path.exists()
+    mode = sqlite3.connect(cache.db_path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_on_batch_and_progress(archive: Path, db: Path) -> None:
+    cache = IndexCache(archive, db)
+    cache.batch_size = 2
+    batches: list[list[str]] = []
+    steps: list[tuple[int, int]] = []
+    cache.refresh(
+        on_batch=lambda posts: batches.append([p.title for p in posts]),
+        progress=lambda done, total: steps.append((done, total)),
+    )
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert batches[0] == ["标题4", "标题3"]  # newest folders first, for the first paint
+    assert steps == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_cancel_keeps_what_was_written(archive: Path, db: Path, parse_calls: list[str]) -> None:
+    cache = IndexCache(archive, db)
+    cache.batch_size = 2
+    result = cache.refresh(is_cancelled=lambda: True)
+    assert result.cancelled and len(result.added) == 2
+    assert cache.count() == 2
+    parse_calls.clear()
+    result = cache.refresh()
+    assert not result.cancelled and len(result.added) == 3 and len(parse_calls) == 3
+    assert cache.count() == 5
+
+
+def test_process_pool_path(tmp_path: Path, db: Path, parse_calls: list[str]) -> None:
+    root = tmp_path / "pooled"
+    make_archive(root, 23)
+    cache = IndexCache(root, db)
+    cache.pool_threshold, cache.chunk_size, cache.batch_size = 1, 4, 6
+    batches: list[int] = []
+    result = cache.refresh(workers=2, on_batch=lambda posts: batches.append(len(posts)))
+    assert sum(batches) == 23 and all(n >= 6 for n in batches[:-1])
+    assert len(result.added) == 23 and cache.count() == 23
+    assert parse_calls == []  # all parsed in the workers, none in this process
+    assert {p.path for p in cache.load()} == {
+        p.relative_to(root).as_posix() for p in root.rglob("*.md")
+    }
+
+
+def test_pool_failure_falls_back_in_process(
+    archive: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError("no semaphores here")
+
+    monkeypatch.setattr(cache_module, "ProcessPoolExecutor", Broken)
+    cache = IndexCache(archive, db)
+    cache.pool_threshold = 1
+    assert len(cache.refresh(workers=2).added) == 5
+    assert cache.count() == 5
+
+
+def test_reads_from_another_thread(archive: Path, db: Path) -> None:
+    import threading
+
+    cache = IndexCache(archive, db)
+    found: list[int] = []
+    worker = threading.Thread(target=lambda: (cache.refresh(), found.append(len(cache.load()))))
+    worker.start()
+    worker.join()
+    assert found == [5] and cache.count() == 5
+
+
+def test_refresh_result_empty() -> None:
+    assert RefreshResult().empty
+    assert not RefreshResult(removed=["a"]).empty
+    assert RefreshResult(problems=["x"]).empty
+
+
+def test_undecodable_file_name_is_skipped_with_a_problem(archive: Path, db: Path) -> None:
+    bad = os.fsencode(archive) + b"/bad-\xff.md"
+    with open(bad, "wb") as f:
+        f.write(b"---\ntitle: x\n---\nbody\n")
+    cache = IndexCache(archive, db)
+    result = cache.refresh()
+    assert len(result.added) == 5 and cache.count() == 5
+    assert any("not valid UTF-8" in problem for problem in result.problems)
+    assert cache.update_paths([os.fsdecode(bad).removeprefix(f"{archive}/")]).empty

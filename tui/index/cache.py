@@ -1,0 +1,459 @@
+"""SQLite cache of post metadata, so a warm start reads one index instead of 100,000 files."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import marshal
+import multiprocessing
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Callable, Generator, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from tui import locations
+from tui.files.parse import parse_file
+from tui.files.scan import is_post_file, scan
+from tui.model import Post
+
+# Joins tags/categories/problems; tui.text.clean removes this control character from post text.
+SEP = "\x1f"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- rowid stays stable when a row is updated (upsert, never REPLACE): a later FTS table keys on it.
+CREATE TABLE posts (
+    rowid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    ts REAL,
+    author TEXT NOT NULL,
+    url TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    extra TEXT NOT NULL,
+    problems TEXT NOT NULL,
+    packed BLOB NOT NULL
+);
+-- SQLite sorts NULL lowest, so descending order puts undated posts last for free.
+CREATE INDEX posts_by_date ON posts (ts DESC, path DESC);
+"""
+
+_Entry = tuple[str, int, int]  # rel, size, mtime_ns: one file to parse
+_Row = tuple[object, ...]  # the values of _UPSERT
+_ORDER = "ORDER BY ts DESC, path DESC"
+_UPSERT = """
+INSERT INTO posts (path, size, mtime_ns, id, title, date, ts, author, url, tags, categories,
+                   extra, problems, packed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (path) DO UPDATE SET
+    size = excluded.size, mtime_ns = excluded.mtime_ns, id = excluded.id, title = excluded.title,
+    date = excluded.date, ts = excluded.ts, author = excluded.author, url = excluded.url,
+    tags = excluded.tags, categories = excluded.categories, extra = excluded.extra,
+    problems = excluded.problems, packed = excluded.packed
+"""
+
+
+@dataclass(slots=True)
+class RefreshResult:
+    added: list[Post] = field(default_factory=list)
+    changed: list[Post] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # rel paths
+    problems: list[str] = field(default_factory=list)  # from the scan
+    cancelled: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+class _Stale(Exception):
+    """The database belongs to another schema version or another root."""
+
+
+def default_db_path(root: Path) -> Path:
+    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    return locations.cache_dir() / "index" / f"{digest}.sqlite"
+
+
+class IndexCache:
+    """Post metadata for one archive root, kept in step with the files by (size, mtime_ns)."""
+
+    SCHEMA_VERSION = 1
+    pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
+    chunk_size = 250  # paths per pool task
+    batch_size = 1000  # rows per write transaction and per on_batch call
+
+    def __init__(self, root: Path, db_path: Path | None = None) -> None:
+        self.root = root.resolve()
+        self.db_path = db_path if db_path is not None else default_db_path(root)
+        self.notice: str | None = None
+        self._lock = threading.RLock()  # one connection shared by the app's threads
+        self._refresh_lock = threading.Lock()  # one refresh at a time; reads go on meanwhile
+        self._conn = self._open()
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return self._connect(str(self.db_path))
+            except (sqlite3.DatabaseError, _Stale):
+                # Only a cache: a corrupt, foreign or old database loses nothing but time.
+                self._delete_files()
+                return self._connect(str(self.db_path))
+        except (OSError, sqlite3.Error) as error:
+            self.notice = (
+                f"Index cache unavailable ({error}); using memory, next start re-reads all files."
+            )
+            return self._connect(":memory:")
+
+    def _connect(self, target: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                self._create(conn)
+            elif "meta" not in tables:
+                raise _Stale
+            else:
+                if dict(conn.execute("SELECT key, value FROM meta")) != self._meta():
+                    raise _Stale
+                conn.execute("SELECT count(*) FROM posts").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _create(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", self._meta().items())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _meta(self) -> dict[str, str]:
+        # marshal's format may change between Python versions: a new one rebuilds.
+        return {
+            "schema": str(self.SCHEMA_VERSION),
+            "root": str(self.root),
+            "marshal": str(marshal.version),
+        }
+
+    def _delete_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+
+    def _rebuild(self) -> None:
+        """Start over after the database turned out unreadable mid-use."""
+        with self._lock:
+            self._conn.close()
+            if self.notice is None:  # not the in-memory fallback
+                with suppress(OSError):
+                    self._delete_files()
+            self._conn = self._open()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def load(self) -> list[Post]:
+        """Every cached post, newest first, undated last."""
+        return self._select(f"SELECT packed FROM posts {_ORDER}")
+
+    def load_newest(self, limit: int) -> list[Post]:
+        return self._select(f"SELECT packed FROM posts {_ORDER} LIMIT ?", (max(0, limit),))
+
+    def count(self) -> int:
+        try:
+            with self._lock:
+                return self._conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            return 0
+
+    def _select(self, sql: str, params: Sequence[object] = ()) -> list[Post]:
+        # 100,000 rows make ~1.5 million objects: without this the cyclic GC runs over and over
+        # on a growing heap and doubles the time. Nothing made here forms a cycle.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            with self._lock:
+                rows = self._conn.execute(sql, params).fetchall()
+            return _unpack(blob for (blob,) in rows)
+        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
+            # A truncated file can open fine and fail here; the next refresh re-reads everything.
+            self._rebuild()
+            return []
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    def _stats(self) -> dict[str, tuple[int, int]]:
+        with self._lock:
+            rows = self._conn.execute("SELECT path, size, mtime_ns FROM posts").fetchall()
+        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def refresh(
+        self,
+        *,
+        on_batch: Callable[[list[Post]], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        workers: int | None = None,
+    ) -> RefreshResult:
+        """Bring the cache in step with the folder: parse new and changed files, drop vanished ones."""
+        with self._refresh_lock:
+            try:
+                return self._refresh(on_batch, progress, is_cancelled, workers)
+            except sqlite3.DatabaseError:
+                if self.notice is not None:
+                    raise
+                self._rebuild()
+                return self._refresh(on_batch, progress, is_cancelled, workers)
+
+    def _refresh(
+        self,
+        on_batch: Callable[[list[Post]], None] | None,
+        progress: Callable[[int, int], None] | None,
+        is_cancelled: Callable[[], bool] | None,
+        workers: int | None,
+    ) -> RefreshResult:
+        scanned = scan(self.root)
+        result = RefreshResult(problems=list(scanned.problems))
+        known = self._stats()
+        stats = {entry.rel: (entry.size, entry.mtime_ns) for entry in scanned.files}
+        result.removed = [rel for rel in known if rel not in stats]
+        self._delete(result.removed)
+        # Reverse path order: dated folders put the newest posts first, so they paint first.
+        todo = [
+            (rel, *st)
+            for rel, st in sorted(stats.items(), reverse=True)
+            if known.get(rel) != st and _storable(rel, result.problems)
+        ]
+        done = 0
+        cancelled = is_cancelled or (lambda: False)
+        # closing() shuts the pool down at once when a cancel breaks the loop.
+        with closing(self._parse_batches(todo, workers)) as batches:
+            for rows in batches:
+                posts = self._write(rows)
+                for post in posts:
+                    (result.changed if post.path in known else result.added).append(post)
+                done += len(posts)
+                if on_batch is not None:
+                    on_batch(posts)
+                if progress is not None:
+                    progress(done, len(todo))
+                if done < len(todo) and cancelled():
+                    result.cancelled = True
+                    break
+        return result
+
+    def _parse_batches(self, todo: list[_Entry], workers: int | None) -> Generator[list[_Row]]:
+        """Rows for the todo files in batches of about batch_size, in completion order."""
+        workers = workers or os.cpu_count() or 1
+        if len(todo) < self.pool_threshold or workers < 2:
+            for start in range(0, len(todo), self.batch_size):
+                yield _parse_chunk(str(self.root), todo[start : start + self.batch_size])
+            return
+        chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
+        methods = multiprocessing.get_all_start_methods()
+        # Never fork: the caller is a thread inside a running app.
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        unparsed = dict(enumerate(chunks))
+        futures: dict[Future[list[_Row]], int] = {}
+        batch: list[_Row] = []
+        executor: ProcessPoolExecutor | None = None
+        try:
+            try:
+                executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                for number, chunk in unparsed.items():
+                    futures[executor.submit(_parse_chunk, str(self.root), chunk)] = number
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        batch.extend(future.result())
+                        del unparsed[futures.pop(future)]
+                    if len(batch) >= self.batch_size or not futures:
+                        yield batch
+                        batch = []
+            except (BrokenProcessPool, OSError, NotImplementedError):
+                # A worker died or the pool could not start: finish the rest in this process.
+                rest = [entry for chunk in unparsed.values() for entry in chunk]
+                if batch:
+                    yield batch
+                for start in range(0, len(rest), self.batch_size):
+                    yield _parse_chunk(str(self.root), rest[start : start + self.batch_size])
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+
+    def _write(self, rows: list[_Row]) -> list[Post]:
+        """Store the rows in one transaction (all or nothing if killed); their posts."""
+        with self._lock:
+            with self._conn:
+                self._conn.execute("BEGIN")
+                self._conn.executemany(_UPSERT, rows)
+        return _unpack(row[-1] for row in rows)
+
+    def _delete(self, rels: list[str]) -> None:
+        with self._lock:
+            for start in range(0, len(rels), self.batch_size):
+                with self._conn:
+                    self._conn.execute("BEGIN")
+                    self._conn.executemany(
+                        "DELETE FROM posts WHERE path = ?",
+                        [(rel,) for rel in rels[start : start + self.batch_size]],
+                    )
+
+    def update_paths(self, rels: Iterable[str]) -> RefreshResult:
+        """Live reload: re-stat these paths, re-parse new or changed ones, drop vanished ones."""
+        with self._refresh_lock:
+            result = RefreshResult()
+            known = self._stats()
+            todo: list[_Entry] = []
+            for rel in dict.fromkeys(rels):
+                st = self._stat(rel)
+                if st is None:
+                    if rel in known:
+                        result.removed.append(rel)
+                elif known.get(rel) != st and _storable(rel, result.problems):
+                    todo.append((rel, *st))
+            self._delete(result.removed)
+            for post in self._write(_parse_chunk(str(self.root), todo)):
+                (result.changed if post.path in known else result.added).append(post)
+            return result
+
+    def _stat(self, rel: str) -> tuple[int, int] | None:
+        """(size, mtime_ns) of rel if scan() would list it (a post file, nothing hidden), else None."""
+        parts = rel.split("/")
+        if rel.startswith("/") or any(part in ("", "..") or part[0] == "." for part in parts):
+            return None
+        if not is_post_file(parts[-1]):
+            return None
+        try:
+            st = os.stat(self.root / rel)  # follows links, as scan() does
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return st.st_size, st.st_mtime_ns
+
+
+def _storable(rel: str, problems: list[str]) -> bool:
+    """SQLite text must be valid UTF-8; a file name with undecodable bytes cannot be a key."""
+    try:
+        rel.encode()
+    except UnicodeEncodeError:
+        problems.append(f"file name is not valid UTF-8, skipped: {ascii(rel)}")
+        return False
+    return True
+
+
+def _parse_chunk(root: str, entries: list[_Entry]) -> list[_Row]:
+    """Database rows for these files; runs in pool workers, so the main process only writes."""
+    base = Path(root)
+    rows = []
+    for rel, size, mtime_ns in entries:
+        post = parse_file(base, rel, with_body=False).post
+        # The cache keys on the scanned path and stat: a file changed since the scan is seen as
+        # changed again next time rather than stored with a stat that does not match its content.
+        post.path, post.size, post.mtime_ns = rel, size, mtime_ns
+        rows.append(_to_row(post))
+    return rows
+
+
+def _to_row(post: Post) -> _Row:
+    date = post.date.isoformat() if post.date else None
+    extra = {str(key): str(value) for key, value in post.extra.items()}  # plain types for marshal
+    # load() reads only `packed`: one marshalled tuple per row decodes about twice as fast as
+    # twelve columns. The columns are kept for SQL (sorting, filtering, joins with a later FTS).
+    packed = marshal.dumps(
+        (
+            None if post.id == post.url else post.id,  # usually the url: do not store it twice
+            post.path,
+            post.title,
+            date,
+            post.author,
+            post.url,
+            tuple(post.tags),
+            tuple(post.categories),
+            extra or None,
+            tuple(post.problems),
+            post.size,
+            post.mtime_ns,
+        )
+    )
+    return (
+        post.path,
+        post.size,
+        post.mtime_ns,
+        post.id,
+        post.title,
+        date,
+        post.date.timestamp() if post.date else None,
+        post.author,
+        post.url,
+        _join(post.tags),
+        _join(post.categories),
+        json.dumps(extra, ensure_ascii=False) if extra else "",
+        _join(post.problems),
+        packed,
+    )
+
+
+def _join(items: tuple[str, ...]) -> str:
+    return SEP.join(item.replace(SEP, "") for item in items)
+
+
+def _unpack(blobs: Iterable[bytes]) -> list[Post]:
+    """Posts from `packed` blobs (field order as in Post). Raises ValueError etc. on bad data."""
+    loads = marshal.loads
+    parse_date = datetime.fromisoformat
+    posts = []
+    append = posts.append
+    for blob in blobs:
+        id, path, title, date, author, url, tags, cats, extra, problems, size, mtime_ns = loads(
+            blob
+        )
+        append(
+            Post(
+                url if id is None else id,
+                path,
+                title,
+                None if date is None else parse_date(date),
+                author,
+                url,
+                tags,
+                cats,
+                extra or {},
+                problems,
+                size,
+                mtime_ns,
+            )
+        )
+    return posts
