@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tui.files.parse import parse_file
 
 import tui.index.cache as cache_module
+from tui.files.parse import parse_file
 from tui.index import IndexCache, RefreshResult
 
 

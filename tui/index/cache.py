@@ -18,6 +18,7 @@ from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from tui import locations
 from tui.files.parse import parse_file
@@ -318,7 +319,7 @@ class IndexCache:
             with self._conn:
                 self._conn.execute("BEGIN")
                 self._conn.executemany(_UPSERT, rows)
-        return _unpack(row[-1] for row in rows)
+        return _unpack(cast(bytes, row[-1]) for row in rows)
 
     def _delete(self, rels: list[str]) -> None:
         with self._lock:
@@ -434,7 +435,7 @@ def _unpack(blobs: Iterable[bytes]) -> list[Post]:
     """Posts from `packed` blobs (field order as in Post). Raises ValueError etc. on bad data."""
     loads = marshal.loads
     parse_date = datetime.fromisoformat
-    posts = []
+    posts: list[Post] = []
     append = posts.append
     for blob in blobs:
         id, path, title, date, author, url, tags, cats, extra, problems, size, mtime_ns = loads(
