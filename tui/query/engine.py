@@ -6,6 +6,7 @@ import calendar
 import math
 from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import Protocol
 
 from tui.model import Post, url_host
@@ -29,6 +30,12 @@ class StateLike(Protocol):
     def labels(self) -> frozenset[str]: ...
 
 
+def _lower(text: str) -> str:
+    """text.lower(), sharing the original string when nothing changes (most CJK text)."""
+    lowered = text.lower()
+    return text if lowered == text else lowered
+
+
 class QueryEngine:
     """Holds per-post lowercase text for one list of posts; rebuild it when the list changes."""
 
@@ -43,29 +50,48 @@ class QueryEngine:
         self._tz = tz  # None: the system's local time zone
         self._now = now
         self._ids = [post.id for post in posts]
-        self._title = [post.title.lower() for post in posts]
-        self._author = [post.author.lower() for post in posts]
+        # Bare words search one joined haystack per post; the per-field lists are built on first
+        # use, so 100,000 posts do not carry six lowercase copies of their text (memory budget).
         hosts: dict[str, str] = {}
-        self._source = [_source(post, hosts).lower() for post in posts]
-        self._tag = [_SEP.join((*post.tags, *post.categories)).lower() for post in posts]
-        self._path = [post.path.lower() for post in posts]
         self._any = [
-            _SEP.join(fields)
-            for fields in zip(self._title, self._author, self._source, self._tag, strict=True)
+            _SEP.join(
+                (
+                    _lower(post.title),
+                    _lower(post.author),
+                    _lower(_source(post, hosts)),
+                    _lower(_SEP.join((*post.tags, *post.categories))),
+                )
+            )
+            for post in posts
         ]
-        self._hay = {
-            ANY: self._any,
-            "title": self._title,
-            "author": self._author,
-            "source": self._source,
-            "tag": self._tag,
-            "path": self._path,
-        }
+        self._fields: dict[str, list[str]] = {ANY: self._any}
         # NaN for undated posts: every comparison with NaN is False, so they never match a date.
         self._time = [post.date.timestamp() if post.date else math.nan for post in posts]
         self._problem = [bool(post.problems) for post in posts]
-        self._by_path = {post.path: index for index, post in enumerate(posts)}
         self._by_id = {post_id: index for index, post_id in enumerate(self._ids)}
+
+    def haystack(self, field: str) -> list[str]:
+        """Lowercase text of one field for every post (built once, on first use)."""
+        hay = self._fields.get(field)
+        if hay is None:
+            posts = self.posts
+            if field == "author":
+                hay = [_lower(post.author) for post in posts]
+            elif field == "source":
+                hosts: dict[str, str] = {}
+                hay = [_lower(_source(post, hosts)) for post in posts]
+            elif field == "tag":
+                hay = [_lower(_SEP.join((*post.tags, *post.categories))) for post in posts]
+            elif field == "path":
+                hay = [_lower(post.path) for post in posts]
+            else:  # title, and body: when there is no full-text index
+                hay = [_lower(post.title) for post in posts]
+            self._fields[field] = hay
+        return hay
+
+    @cached_property
+    def _by_path(self) -> dict[str, int]:
+        return {post.path: index for index, post in enumerate(self.posts)}
 
     def filter(
         self,
@@ -253,7 +279,7 @@ class _Run:
             by_path = self.engine._by_path
             found = {by_path[p] for p in self.body_search(term.value) if p in by_path}
             return self._keep(cands, found, term.negated)
-        hay = self.engine._hay.get(term.field, self.engine._title)  # body: without an index
+        hay = self.engine.haystack(term.field)
         labels = self._label_text() if term.field in (ANY, "tag") else {}
         if labels:
             # Few posts have labels: match them separately and merge.
