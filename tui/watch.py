@@ -1,0 +1,220 @@
+"""Live reload: watch an archive folder and report, in debounced batches, which post files changed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import watchfiles
+from watchfiles import Change
+
+from tui.files import is_post_file, scan
+from tui.text import clean_line
+
+QUIET_MS = 1000  # a burst of changes is over after this long without one
+STEP_MS = 50  # watchfiles yields once no new change arrived for this long (or debounce_ms passed)
+RETRY_SECONDS = 1.0  # how often to look for a folder that went away
+STOP_SECONDS = 2.0  # stop() gives the thread this long; it is a daemon, so it cannot hold up exit
+# The kernel queues 16,384 inotify events by default, several per written file, and watchfiles
+# drops the overflow notice; after a burst this big we cannot be sure nothing was lost.
+BIG_BURST = 2000
+
+GONE = "live reload paused: the folder was moved or deleted"
+WATCH_LIMIT = (
+    "live reload is off: the system limit on watched folders was reached "
+    "(raise fs.inotify.max_user_watches)"
+)
+
+
+@dataclass(slots=True)
+class FolderChanges:
+    paths: set[str]  # POSIX rels of post files added, modified or deleted (re-stat to tell which)
+    rescan: bool = False  # the watcher lost track (overflow, folder renamed, errors): refresh all
+
+
+class FolderWatcher:
+    """Runs watchfiles in a daemon thread and calls on_changes from that thread.
+
+    Paths are reported the way tui.files.scan lists them: nothing hidden, only post files, and a
+    file in a linked folder under its real path when that is inside root. Limitations: watchfiles
+    follows folder links that exist when watching starts, but not links made later (their contents
+    are reported once, when the link appears); two links to one outside folder report only one
+    of the two paths; and changes inside hidden folders (.git) still cost inotify events.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        on_changes: Callable[[FolderChanges], None],
+        *,
+        debounce_ms: int = 300,
+        max_batch: int = 2000,
+    ) -> None:
+        self.root = Path(root)
+        self.on_changes = on_changes
+        self.debounce_ms = max(1, debounce_ms)
+        self.max_batch = max(1, max_batch)
+        self._root = os.path.abspath(self.root)  # watchfiles reports paths under this string
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: str | None = None
+
+    @property
+    def error(self) -> str | None:
+        """Why live reload is paused or off, worded for the user; None while it works."""
+        return self._error
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="newstui-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            # Bounded: on_changes may be blocked on the very thread calling stop().
+            thread.join(STOP_SECONDS)
+
+    # ---------------------------------------------------------------- the thread
+
+    def _run(self) -> None:
+        try:
+            watched = None  # identity of the folder watched last
+            while not self._stop.is_set():
+                key = _identity(self._root)
+                if key is None:
+                    if self._error is None:
+                        self._error = GONE
+                        self._send(FolderChanges(set(), rescan=True))
+                    self._stop.wait(RETRY_SECONDS)
+                    continue
+                if self._error is not None or (watched is not None and key != watched):
+                    # Back after going away, or another folder now sits at root: all is new.
+                    self._error = None
+                    self._send(FolderChanges(set(), rescan=True))
+                watched = key
+                try:
+                    self._watch(key)
+                except FileNotFoundError:
+                    # Something went away while watching started; the loop looks at root again.
+                    self._stop.wait(RETRY_SECONDS)
+        except Exception as error:  # the watcher must never take the app down
+            self._error = _describe(error)
+            try:
+                self.on_changes(FolderChanges(set(), rescan=True))
+            except Exception:
+                pass
+
+    def _watch(self, key: tuple[int, int]) -> None:
+        """Deliver changes until stopped or until the folder at root is not the one watched."""
+        burst = 0
+        for raw in watchfiles.watch(
+            self._root,
+            watch_filter=None,  # hidden and non-post names are sorted out in _sort_out
+            debounce=self.debounce_ms,
+            step=min(STEP_MS, self.debounce_ms),
+            stop_event=self._stop,
+            rust_timeout=QUIET_MS,
+            yield_on_timeout=True,
+            raise_interrupt=False,
+            ignore_permission_denied=True,
+        ):
+            # A renamed root keeps its watches and would go on reporting under the old name.
+            if _identity(self._root) != key:
+                return
+            if not raw:  # a quiet second
+                if burst >= BIG_BURST:
+                    self._send(FolderChanges(set(), rescan=True))
+                burst = 0
+                continue
+            burst += len(raw)
+            paths, rescan = self._sort_out(raw)
+            if rescan:
+                self._send(FolderChanges(set(), rescan=True))
+                continue
+            ordered = sorted(paths)
+            for start in range(0, len(ordered), self.max_batch):
+                self._send(FolderChanges(set(ordered[start : start + self.max_batch])))
+
+    def _sort_out(self, raw: set[tuple[Change, str]]) -> tuple[set[str], bool]:
+        """The post-file rels among raw changes, and whether a folder may have left unreported."""
+        real_root = os.path.realpath(self._root)
+        real_dirs: dict[str, str] = {}
+        paths: set[str] = set()
+        added = {path for change, path in raw if change == Change.added}
+        deleted_others: list[str] = []
+        parents: set[str] = set()
+        for change, path in raw:
+            rel = self._rel(path, real_root, real_dirs)
+            if rel is None:
+                continue
+            parents.add(rel.rpartition("/")[0])
+            if is_post_file(rel.rpartition("/")[2]):
+                paths.add(rel)
+            elif change == Change.added and os.path.isdir(path):
+                # A folder moved in reports only itself, and files written into a new folder
+                # before its watch is set up are missed: list what it holds now.
+                for entry in scan(path).files:
+                    inner = self._rel(f"{path}/{entry.rel}", real_root, real_dirs)
+                    if inner is not None:
+                        paths.add(inner)
+            elif change == Change.deleted and path not in added:
+                deleted_others.append(rel)
+        # A folder moved away reports only itself, so its posts' paths are unknown here. A folder
+        # deleted file by file reports its contents too, and a temp file renamed into place was
+        # also added in the same batch: neither needs a rescan.
+        rescan = any(rel not in parents for rel in deleted_others)
+        return paths, rescan
+
+    def _rel(self, path: str, real_root: str, real_dirs: dict[str, str]) -> str | None:
+        """The rel scan() lists for a reported path, or None if it is outside root or hidden."""
+        if not path.startswith(self._root + "/"):
+            return None  # root itself (handled through its identity) or outside it
+        rel = path[len(self._root) + 1 :]
+        # Two routes may lead to one folder (a link to a folder inside root); scan() lists its
+        # files under the real route, watchfiles reports whichever route it registered last.
+        parent, _, name = path.rpartition("/")
+        real = real_dirs.get(parent)
+        if real is None:
+            real = real_dirs[parent] = os.path.realpath(parent)
+        if real == real_root:
+            candidate = name
+        elif real.startswith(real_root + "/"):
+            candidate = f"{real[len(real_root) + 1 :]}/{name}"
+        else:
+            candidate = None
+        for option in (candidate, rel):
+            if option is not None and not _hidden(option):
+                return option
+        return None
+
+    def _send(self, changes: FolderChanges) -> None:
+        if not self._stop.is_set():
+            self.on_changes(changes)
+
+
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") or not part for part in rel.split("/"))
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the folder at path, or None if there is none."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+def _describe(error: Exception) -> str:
+    text = clean_line(str(error))
+    if "watch limit" in text or getattr(error, "errno", None) == 28:  # ENOSPC from inotify
+        return WATCH_LIMIT
+    return f"live reload stopped: {text[:200] or type(error).__name__}"
