@@ -10,7 +10,7 @@ from time import monotonic
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
@@ -28,6 +28,7 @@ from tui.widgets.article import ArticleView
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
 from tui.widgets.status import StatusBar
+from tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from tui.app import NewsApp
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 PUBLISH_EVERY = 0.5  # seconds between table updates while indexing
+TIMELINE_DELAY = 0.3  # seconds of quiet typing before the sparkline is redrawn
 
 COLUMNS = {column.key: column for column in DEFAULT_COLUMNS} | {
     "author": Column("author", "Author", 12, min_width=6, priority=30),
@@ -76,6 +78,7 @@ class MainScreen(Screen):
         self.query_text = ""
         self.selected: set[str] = set()  # paths of selected posts
         self._preview_timer: Timer | None = None
+        self._timeline_timer: Timer | None = None
 
     # ---------------------------------------------------------------- layout
 
@@ -84,7 +87,9 @@ class MainScreen(Screen):
         return cast("NewsApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
+        with Horizontal(id="header"):
+            yield StatusBar(id="status")
+            yield Timeline(id="timeline")
         yield FilterBar(
             placeholder='/ to filter: words, "phrase", title: author: tag: source: is:unread after:3d …',
             id="filter",
@@ -221,6 +226,13 @@ class MainScreen(Screen):
             shown = [self.posts[index] for index in indices]
         self.table.set_posts(shown)
         self.update_counts()
+        # The sparkline walks every shown post: draw it once typing pauses, not on each key.
+        if self._timeline_timer is not None:
+            self._timeline_timer.stop()
+        self._timeline_timer = self.set_timer(TIMELINE_DELAY, self._update_timeline)
+
+    def _update_timeline(self) -> None:
+        self.query_one(Timeline).show(self.table.posts)
 
     def update_counts(self) -> None:
         shown = self.table.posts
