@@ -290,9 +290,11 @@ def test_process_pool_path(tmp_path: Path, db: Path, parse_calls: list[str]) -> 
     cache.pool_threshold, cache.chunk_size, cache.batch_size = 1, 4, 6
     batches: list[int] = []
     result = cache.refresh(workers=2, on_batch=lambda posts: batches.append(len(posts)))
-    assert sum(batches) == 23 and all(n >= 6 for n in batches[:-1])
+    # The newest chunk is parsed here while the workers start; the rest in the workers.
+    assert batches[0] == 4 and sum(batches) == 23 and all(n >= 6 for n in batches[1:-1])
+    newest = sorted((p.relative_to(root).as_posix() for p in root.rglob("*.md")), reverse=True)
+    assert parse_calls == newest[:4]
     assert len(result.added) == 23 and cache.count() == 23
-    assert parse_calls == []  # all parsed in the workers, none in this process
     assert {p.path for p in cache.load()} == {
         p.relative_to(root).as_posix() for p in root.rglob("*.md")
     }
@@ -338,3 +340,11 @@ def test_undecodable_file_name_is_skipped_with_a_problem(archive: Path, db: Path
     assert len(result.added) == 5 and cache.count() == 5
     assert any("not valid UTF-8" in problem for problem in result.problems)
     assert cache.update_paths([os.fsdecode(bad).removeprefix(f"{archive}/")]).empty
+
+
+def test_root_with_undecodable_name(tmp_path: Path) -> None:
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/posts-\xff"))
+    make_archive(root, 2)
+    cache = IndexCache(root, tmp_path / "db.sqlite")
+    assert cache.notice is None
+    assert len(cache.refresh().added) == 2

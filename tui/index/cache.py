@@ -85,14 +85,14 @@ class _Stale(Exception):
 
 
 def default_db_path(root: Path) -> Path:
-    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    digest = hashlib.sha1(os.fsencode(root.resolve()), usedforsecurity=False).hexdigest()[:16]
     return locations.cache_dir() / "index" / f"{digest}.sqlite"
 
 
 class IndexCache:
     """Post metadata for one archive root, kept in step with the files by (size, mtime_ns)."""
 
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call
@@ -157,7 +157,7 @@ class IndexCache:
         # marshal's format may change between Python versions: a new one rebuilds.
         return {
             "schema": str(self.SCHEMA_VERSION),
-            "root": str(self.root),
+            "root": os.fsencode(self.root).decode("utf-8", "backslashreplace"),
             "marshal": str(marshal.version),
         }
 
@@ -252,9 +252,11 @@ class IndexCache:
         self._delete(result.removed)
         # Reverse path order: dated folders put the newest posts first, so they paint first.
         todo = [
-            (rel, *st)
-            for rel, st in sorted(stats.items(), reverse=True)
-            if known.get(rel) != st and _storable(rel, result.problems)
+            (rel, *stats[rel])
+            for rel in sorted(
+                (rel for rel, st in stats.items() if known.get(rel) != st), reverse=True
+            )
+            if _storable(rel, result.problems)
         ]
         done = 0
         cancelled = is_cancelled or (lambda: False)
@@ -285,6 +287,9 @@ class IndexCache:
         methods = multiprocessing.get_all_start_methods()
         # Never fork: the caller is a thread inside a running app.
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if context.get_start_method() == "forkserver":
+            # Import the parser once in the fork server rather than once per worker.
+            context.set_forkserver_preload(["tui.files.parse"])
         unparsed = dict(enumerate(chunks))
         futures: dict[Future[list[_Row]], int] = {}
         batch: list[_Row] = []
@@ -292,8 +297,12 @@ class IndexCache:
         try:
             try:
                 executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-                for number, chunk in unparsed.items():
+                for number, chunk in list(unparsed.items())[1:]:
                     futures[executor.submit(_parse_chunk, str(self.root), chunk)] = number
+                # The workers take a moment to start: parse the newest chunk meanwhile, so the
+                # first rows show at once.
+                yield _parse_chunk(str(self.root), chunks[0])
+                del unparsed[0]
                 while futures:
                     finished, _ = wait(futures, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -393,18 +402,20 @@ def _to_row(post: Post) -> _Row:
     extra = {str(key): str(value) for key, value in post.extra.items()}  # plain types for marshal
     # load() reads only `packed`: one marshalled tuple per row decodes about twice as fast as
     # twelve columns. The columns are kept for SQL (sorting, filtering, joins with a later FTS).
+    # Author, tags, categories and problems repeat across thousands of posts (most archives tag a
+    # post with its source), so they travel as one nested blob that load() decodes once per kind.
+    shared = marshal.dumps(
+        (post.author, tuple(post.tags), tuple(post.categories), tuple(post.problems))
+    )
     packed = marshal.dumps(
         (
             None if post.id == post.url else post.id,  # usually the url: do not store it twice
             post.path,
             post.title,
             date,
-            post.author,
             post.url,
-            tuple(post.tags),
-            tuple(post.categories),
+            shared,
             extra or None,
-            tuple(post.problems),
             post.size,
             post.mtime_ns,
         )
@@ -432,15 +443,18 @@ def _join(items: tuple[str, ...]) -> str:
 
 
 def _unpack(blobs: Iterable[bytes]) -> list[Post]:
-    """Posts from `packed` blobs (field order as in Post). Raises ValueError etc. on bad data."""
+    """Posts from `packed` blobs (see _to_row). Raises ValueError etc. on bad data."""
     loads = marshal.loads
     parse_date = datetime.fromisoformat
+    seen: dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
     posts: list[Post] = []
     append = posts.append
     for blob in blobs:
-        id, path, title, date, author, url, tags, cats, extra, problems, size, mtime_ns = loads(
-            blob
-        )
+        id, path, title, date, url, shared, extra, size, mtime_ns = loads(blob)
+        common = seen.get(shared)
+        if common is None:
+            common = seen[shared] = loads(shared)
+        author, tags, categories, problems = common
         append(
             Post(
                 url if id is None else id,
@@ -450,7 +464,7 @@ def _unpack(blobs: Iterable[bytes]) -> list[Post]:
                 author,
                 url,
                 tags,
-                cats,
+                categories,
                 extra or {},
                 problems,
                 size,
