@@ -8,8 +8,8 @@ from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.screen import Screen
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui import links
 from tui.config import Config

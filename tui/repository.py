@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -65,13 +66,25 @@ class Repository:
         self.cache = cache or IndexCache(self.root)
         self.state = state if state is not None else StateStore()
         self.posts: list[Post] = []  # replaced whole, never mutated in place: other threads read it
+        self.version = 0  # goes up with every change to `posts`, so readers can drop stale copies
+        self._lock = threading.Lock()  # a refresh and a live reload may finish at the same time
 
     def load_newest(self, limit: int) -> list[Post]:
         return self.cache.load_newest(limit)
 
     def load(self) -> list[Post]:
-        self.posts = self.cache.load()
-        return self.posts
+        posts = self.cache.load()
+        with self._lock:
+            self.posts = posts
+            self.version += 1
+        return posts
+
+    def _apply(self, result: RefreshResult) -> None:
+        if result.empty:
+            return
+        with self._lock:
+            self.posts = apply(self.posts, result)
+            self.version += 1
 
     def refresh(
         self,
@@ -82,12 +95,12 @@ class Repository:
     ) -> RefreshResult:
         """Bring the index up to date with the folder and apply the differences to `posts`."""
         result = self.cache.refresh(on_batch=on_batch, progress=progress, is_cancelled=is_cancelled)
-        self.posts = apply(self.posts, result)
+        self._apply(result)
         return result
 
     def update_paths(self, rels: Iterable[str]) -> RefreshResult:
         result = self.cache.update_paths(rels)
-        self.posts = apply(self.posts, result)
+        self._apply(result)
         return result
 
     def body(self, post: Post) -> str:

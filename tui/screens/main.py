@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from collections.abc import Sequence
 from time import monotonic
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +23,7 @@ from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
 from tui.screens.reader import ReaderScreen
 from tui.state import StateError
+from tui.watch import FolderChanges, FolderWatcher
 from tui.widgets.article import ArticleView
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
@@ -79,6 +79,8 @@ class MainScreen(Screen):
         self.selected: set[str] = set()  # paths of selected posts
         self._preview_timer: Timer | None = None
         self._timeline_timer: Timer | None = None
+        self._shown_version = -1  # the repository version on screen; older publishes are dropped
+        self.watcher: FolderWatcher | None = None
 
     # ---------------------------------------------------------------- layout
 
@@ -152,7 +154,7 @@ class MainScreen(Screen):
             call(self.show_posts, newest, None)
         posts = self.repo.load()
         if posts:
-            call(self.show_posts, posts, QueryEngine(posts))
+            self.publish()
         shown = posts
         last_publish = monotonic()
 
@@ -172,8 +174,9 @@ class MainScreen(Screen):
         if worker.is_cancelled:
             return
         if not result.empty or self.repo.posts is not posts:
-            call(self.show_posts, self.repo.posts, QueryEngine(self.repo.posts))
+            self.publish()
         call(self.set_activity, "")
+        call(self.start_watching)
         if result.problems:
             call(
                 self.notify,
@@ -182,10 +185,67 @@ class MainScreen(Screen):
                 markup=False,
             )
 
-    def show_posts(self, posts: list[Post], engine: QueryEngine | None) -> None:
+    def publish(self) -> None:
+        """From a worker thread: show the repository's current posts (the engine is built here, off the UI)."""
+        posts, version = self.repo.posts, self.repo.version
+        self.app.call_from_thread(self.show_posts, posts, QueryEngine(posts), version)
+
+    def show_posts(
+        self, posts: list[Post], engine: QueryEngine | None, version: int | None = None
+    ) -> None:
+        if version is not None:
+            if version < self._shown_version:
+                return  # a slower worker finished after a newer list was shown
+            self._shown_version = version
         self.posts = posts
         self.engine = engine
         self.apply_filter()
+        post = self.table.current_post
+        if post is not None and self.preview.shown_key not in (None, (post.path, post.mtime_ns)):
+            self.update_preview()  # the post under the cursor changed on disk
+
+    # ---------------------------------------------------------------- live reload
+
+    def start_watching(self) -> None:
+        if self.watcher is None:
+            self.watcher = FolderWatcher(self.repo.root, self._folder_changed)
+            self.watcher.start()
+
+    def _folder_changed(self, changes: FolderChanges) -> None:
+        """Called from the watcher's thread."""
+        if changes.rescan:
+            error = self.watcher.error if self.watcher else None
+            if error:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"Live reload: {error} (R rescans)",
+                    severity="warning",
+                    markup=False,
+                )
+            self.app.call_from_thread(self.load_archive)
+        elif changes.paths:
+            self.app.call_from_thread(self.reload_paths, changes.paths)
+
+    @work(thread=True, group="reload", description="reading changed posts")
+    def reload_paths(self, paths: set[str]) -> None:
+        result = self.repo.update_paths(paths)
+        if result.empty:
+            return
+        self.publish()
+        parts = [
+            f"{count:,} {what}"
+            for count, what in (
+                (len(result.added), "new"),
+                (len(result.changed), "changed"),
+                (len(result.removed), "removed"),
+            )
+            if count
+        ]
+        self.app.call_from_thread(self.notify, f"Posts: {', '.join(parts)}", timeout=4)
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
 
     def set_activity(self, text: str) -> None:
         self.status.activity = text

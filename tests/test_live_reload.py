@@ -1,0 +1,44 @@
+"""Live reload in the app: posts written, changed or deleted while it runs show up by themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from tests.conftest import write_post
+from tests.test_app import make_app, settle
+from tui.widgets.post_table import PostTable
+
+
+async def wait_until(app, pilot, predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_new_changed_and_deleted_posts_appear(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    write_post(root, "2021/a.md", "First post", "2021-01-01")
+    old = write_post(root, "2021/b.md", "Second post", "2021-01-02")
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        await wait_until(app, pilot, lambda: app.screen.watcher is not None)
+        titles = lambda: [post.title for post in table.posts]  # noqa: E731
+        assert titles() == ["Second post", "First post"]
+
+        write_post(root, "2022/c.md", "Brand new post", "2022-05-05")
+        await wait_until(app, pilot, lambda: "Brand new post" in titles())
+        assert titles()[0] == "Brand new post"
+
+        write_post(root, "2021/a.md", "First post, corrected", "2021-01-01")
+        await wait_until(app, pilot, lambda: "First post, corrected" in titles())
+
+        old.unlink()
+        await wait_until(app, pilot, lambda: "Second post" not in titles())
+        assert len(table.posts) == 2
