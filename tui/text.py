@@ -31,13 +31,12 @@ def truncate_cells(text: str, width: int, ellipsis: str = "…") -> str:
         return text
     budget = width - cell_len(ellipsis)
     used = 0
-    end = 0
-    for end, char in enumerate(text):
+    for index, char in enumerate(text):
         size = get_character_cell_size(char)
         if used + size > budget:
-            break
+            return text[:index] + ellipsis
         used += size
-    return text[:end] + ellipsis
+    return text
 
 
 def pad_cells(text: str, width: int) -> str:
