@@ -1,3 +1,7 @@
-from tui.cli import main
+"""`python -m tui`: the same as the `newstui` command."""
+
 import sys
+
+from tui.cli import main
+
 sys.exit(main())
