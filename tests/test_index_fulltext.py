@@ -1,0 +1,226 @@
+"""Tests for the full-text body index: search equals a brute-force substring check, updates, fallbacks."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tui.files import parse_file, scan
+from tui.index.fulltext import FullTextIndex, default_db_path, fold, snippet
+from tui.model import Post
+from tui.render import plain_text
+
+WORDS = (
+    "香港 中国 蚂蚁集团 数据 宝库 人工智能 港 的 了 Hello WORLD privacy Privacy ÄÖÜ straße "
+    'AND OR NOT NEAR NEAR( * " "quoted" ( ) - + ^ : a"b 100% _x_ \\ ...'
+).split()
+
+
+def write(root: Path, rel: str, title: str, body: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    title = title.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(f'---\ntitle: "{title}"\ndate: 2021-06-24\n---\n{body}\n', encoding="utf-8")
+
+
+def posts_of(root: Path) -> list[Post]:
+    return [
+        Post(id=e.rel, path=e.rel, title="", date=None, size=e.size, mtime_ns=e.mtime_ns)
+        for e in scan(root).files
+    ]
+
+
+def brute(root: Path, term: str) -> set[str]:
+    """Paths whose title or plain body text contains term, ignoring case: no index involved."""
+    needle = fold(term)
+    found = set()
+    for post in posts_of(root):
+        parsed = parse_file(root, post.path)
+        if needle in fold(parsed.post.title) or needle in fold(plain_text(parsed.body)):
+            found.add(post.path)
+    return found
+
+
+def make_corpus(root: Path, count: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for i in range(count):
+        title = " ".join(rng.choices(WORDS, k=rng.randint(1, 4)))
+        words = rng.choices(WORDS, k=rng.randint(0, 30))
+        body = "<div><p>" + "".join(w + rng.choice(["", " ", "，", "\n"]) for w in words) + "</p>"
+        body += "<script>var hidden = '秘密';</script></div>"
+        write(root, f"2021/{i:03d}.md", title, body)
+        texts.append(title + " " + " ".join(words))
+    return texts
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> tuple[Path, list[str]]:
+    root = tmp_path / "posts"
+    return root, make_corpus(root, 60)
+
+
+def test_search_equals_brute_force(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, texts = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    assert index.update(posts_of(root)) == 60
+    rng = random.Random(7)
+    terms = set(WORDS) | {"", " ", "港", "香", "ab", "x", "é", "秘密", "hidden", "el", "LD P"}
+    terms |= {"hello world", 'NEAR("a" "b")', '"香港"', "香港 OR", "privacy*", "data AND"}
+    for text in rng.sample(texts, 20):  # random 1..6-character substrings, some across words
+        for _ in range(5):
+            start = rng.randrange(len(text))
+            terms.add(text[start : start + rng.randint(1, 6)])
+    for term in sorted(terms):
+        assert index.search(term) == brute(root, term), term
+    index.close()
+
+
+def test_short_and_long_terms_are_found(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    write(root, "a.md", "一", "<p>香港</p>")
+    write(root, "b.md", "other", "<p>Xy</p>")
+    write(root, "c.md", "other", "<p>ends with 港</p>")
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    assert index.search("一") == {"a.md"}  # a one-character title
+    assert index.search("香港") == {"a.md"}  # the whole body is two characters
+    assert index.search("港") == {"a.md", "c.md"}  # at the very end of the text
+    assert index.search("xY") == {"b.md"}
+    assert index.search("一香") == set()  # never across title and body
+    assert index.search("<p>") == set()  # tags are not text
+    assert index.search("") == {"a.md", "b.md", "c.md"}
+
+
+def test_update_follows_changes(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    assert index.update(posts_of(root)) == 0  # nothing changed
+    write(root, "2021/000.md", "new title", "<p>独一无二的内容 zebra</p>")
+    os.utime(root / "2021/000.md", ns=(1, 1))  # a distinct mtime even on coarse clocks
+    (root / "2021/001.md").unlink()
+    write(root, "2021/new.md", "fresh", "<p>zebra</p>")
+    progress: list[tuple[int, int]] = []
+    assert index.update(posts_of(root), progress=lambda d, t: progress.append((d, t))) == 2
+    assert progress[-1] == (2, 2)
+    assert index.search("独一无二") == {"2021/000.md"}
+    assert index.search("zebra") == {"2021/000.md", "2021/new.md"}
+    assert "2021/001.md" not in index.search("")
+    for term in ("香港", "data", "港", "a"):
+        assert index.search(term) == brute(root, term)
+    index.close()
+    # A new instance on the same file sees the same index.
+    again = FullTextIndex(root, tmp_path / "fts.sqlite")
+    assert again.search("zebra") == {"2021/000.md", "2021/new.md"}
+    assert again.update(posts_of(root)) == 0
+
+
+def test_dead_rows_are_reclaimed(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    make_corpus(root, 5)
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.max_dead = 0
+    posts = posts_of(root)
+    index.update(posts)
+    index.update(posts[:1])  # four dead rows, more than the one live: the next update rebuilds
+    index.update(posts)
+    conn = sqlite3.connect(tmp_path / "fts.sqlite")
+    assert conn.execute("SELECT value FROM meta WHERE key = 'dead'").fetchone()[0] == "0"
+    assert index.search("") == {p.path for p in posts}
+
+
+def test_limit_to(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    everything = brute(root, "港")
+    some = set(sorted(everything)[:3]) | {"not/a/post.md"}
+    assert index.search("港", limit_to=some) == set(sorted(everything)[:3])
+    assert index.search("人工智能", limit_to=[]) == set()
+
+
+def test_ready_fraction_and_cancel(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.batch_size = 10
+    assert index.ready_fraction() == 0.0
+    assert index.update(posts_of(root), is_cancelled=lambda: True) == 10  # one batch committed
+    assert index.ready_fraction() == pytest.approx(10 / 60)
+    assert len(index.search("")) == 10
+    assert index.update(posts_of(root)) == 50
+    assert index.ready_fraction() == 1.0
+
+
+def test_pool_path_gives_same_results(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = corpus
+    pooled = FullTextIndex(root, tmp_path / "pooled.sqlite")
+    pooled.pool_threshold, pooled.chunk_size, pooled.batch_size = 10, 7, 20
+    assert pooled.update(posts_of(root)) == 60
+    for term in ("香港", "privacy", "a", "straße"):
+        assert pooled.search(term) == brute(root, term)
+
+
+def test_corrupt_database_is_rebuilt(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = corpus
+    db = tmp_path / "fts.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    index = FullTextIndex(root, db)
+    assert index.notice is None
+    index.update(posts_of(root))
+    assert index.search("香港") == brute(root, "香港")
+    index.close()
+    # Another root's index at the same path is discarded, not mixed in.
+    other = FullTextIndex(tmp_path / "elsewhere", db)
+    assert other.search("") == set()
+
+
+def test_database_damaged_mid_use_is_rebuilt(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = corpus
+    db = tmp_path / "fts.sqlite"
+    index = FullTextIndex(root, db)
+    index.update(posts_of(root))
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE docs")
+    index._paths = None
+    assert index.search("香港") == set()
+    assert index.notice is not None
+    assert index.update(posts_of(root)) == 60  # starts over
+    assert index.search("香港") == brute(root, "香港")
+
+
+def test_unwritable_folder_falls_back_to_memory(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = corpus
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    index = FullTextIndex(root, blocker / "index" / "fts.sqlite")
+    assert index.notice is not None
+    assert index.in_memory
+    index.update(posts_of(root))
+    assert index.search("香港") == brute(root, "香港")
+    assert index.search("港") == brute(root, "港")
+
+
+def test_default_path_is_beside_the_metadata_cache(tmp_path: Path) -> None:
+    path = default_db_path(tmp_path)
+    assert path.name.endswith(".fts.sqlite")
+    assert path.parent.name == "index"
+    assert "newstui" in str(path)
+
+
+def test_snippet() -> None:
+    text = "开头 " + "填充" * 50 + " 找到 Needle 这里 " + "尾巴" * 50
+    out = snippet(text, "needle", 40)
+    assert "Needle" in out
+    assert out.startswith("…") and out.endswith("…")
+    assert snippet("short text", "zzz", 80) == "short text"
+    assert snippet("a\x1b[31mb\nc", "b", 80) == "a [31mb c"  # no control characters survive
+    assert snippet("abc", "b", 0) == ""

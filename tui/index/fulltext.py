@@ -1,0 +1,430 @@
+"""Full-text search of post titles and bodies in any language: an SQLite FTS5 trigram index."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Generator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, suppress
+from pathlib import Path
+
+from rich.cells import cell_len
+
+from tui import locations
+from tui.files.parse import parse_file
+from tui.model import Post
+from tui.text import clean_line, truncate_cells
+
+# Design (sizes from bench/fulltext_bench.py):
+# - Text is folded in Python (lowercase, whitespace runs to one space) before indexing and the
+#   tokenizer is case_sensitive, so a match is exactly `fold(term) in fold(text)`: FTS5's own case
+#   folding differs from str.lower() for some scripts.
+# - detail=full: a term of 3+ characters is a phrase of trigrams, answered from the index alone,
+#   exactly, without reading any text. detail=none is ~5x smaller but can only AND trigrams, so
+#   every hit would need its text re-checked: seconds for a common word over 100,000 posts.
+# - Contentless (content=''): no copy of the text at all, which halves the database. Terms under
+#   3 characters cannot be a phrase, so each column ends in two newlines (never in folded text):
+#   every character then starts a trigram, and a 1- or 2-character term is found by listing the
+#   trigrams that start with it (fts5vocab, a range scan of the term index) and OR-ing them:
+#   index only, no text scan.
+# - A contentless table cannot delete a row without its old text (SQLite 3.40), so a changed or
+#   vanished post just stops being referenced from `files`; search joins through `files`, and the
+#   unreferenced rows (`dead`) are dropped by rebuilding once they outnumber the live ones.
+_END = "\n\n"
+_SPACE = re.compile(r"\s+")
+_TOP = "\U0010ffff"  # the largest code point: sorts after every trigram with the same prefix
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    doc INTEGER NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE docs USING fts5 (
+    title, body, tokenize = 'trigram case_sensitive 1', detail = full, content = '', columnsize = 0
+);
+-- One flush per write batch instead of one per MB of text: fewer segments to merge.
+INSERT INTO docs (docs, rank) VALUES ('hashsize', 33554432);
+"""
+_UPSERT = """
+INSERT INTO files (path, doc, size, mtime_ns) VALUES (?, ?, ?, ?)
+ON CONFLICT (path) DO UPDATE SET doc = excluded.doc, size = excluded.size, mtime_ns = excluded.mtime_ns
+"""
+
+
+class _Stale(Exception):
+    """The database belongs to another schema version or another root."""
+
+
+def default_db_path(root: Path) -> Path:
+    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    return locations.cache_dir() / "index" / f"{digest}.fts.sqlite"
+
+
+def fold(text: str) -> str:
+    """The form both the index and search terms are compared in: lowercase, single spaces."""
+    return _SPACE.sub(" ", text.lower())
+
+
+class FullTextIndex:
+    """Which posts' titles or bodies contain a piece of text, kept in step with a list of posts."""
+
+    SCHEMA_VERSION = 1
+    batch_size = 500  # posts per write transaction: a reader sees progress, a kill loses little
+    pool_threshold = 2000  # fewer posts than this are read in-process: a pool start costs more
+    chunk_size = 100  # paths per pool task
+    max_dead = 10_000  # rebuild once more rows than this (and than live ones) are unreferenced
+
+    def __init__(self, root: Path, db_path: Path | None = None) -> None:
+        self.root = root.resolve()
+        self.db_path = db_path if db_path is not None else default_db_path(root)
+        self.notice: str | None = None
+        self._lock = threading.RLock()  # guards the connections; never held across a batch
+        self._update_lock = threading.Lock()  # one update at a time
+        self._total = 0  # posts in the latest update()
+        self._ready = 0  # of those, how many are indexed
+        self._updated = False
+        self._paths: dict[int, str] | None = None  # cache for search(), see _doc_paths()
+        self._paths_version = -1
+        self._damaged = False  # search() hit an unreadable database: update() starts over
+        self._conn, self._reader = self._open()
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def _open(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+        """A writer and a reader connection (WAL: search goes on while update() writes)."""
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = self._connect(str(self.db_path))
+            except (sqlite3.DatabaseError, _Stale):
+                # Only a cache: a corrupt, foreign or old database loses nothing but time.
+                self._delete_files()
+                conn = self._connect(str(self.db_path))
+            return conn, self._connect(str(self.db_path))
+        except (OSError, sqlite3.Error) as error:
+            self.notice = (
+                f"Body search index unavailable ({error}); indexing in memory for this session."
+            )
+            conn = self._connect(":memory:")
+            return conn, conn
+
+    def _connect(self, target: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.executemany("INSERT INTO meta VALUES (?, ?)", self._meta().items())
+                    conn.executemany("INSERT INTO meta VALUES (?, 0)", [("next_doc",), ("dead",)])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            elif "meta" not in tables or "docs" not in tables:
+                raise _Stale
+            else:
+                meta = dict(conn.execute("SELECT key, value FROM meta"))
+                if any(meta.get(key) != value for key, value in self._meta().items()):
+                    raise _Stale
+                conn.execute("SELECT count(*) FROM files").fetchone()
+            # Per connection: the index's trigrams, so a range of them can be listed.
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.trigrams USING fts5vocab(main, docs, row)"
+            )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _meta(self) -> dict[str, str]:
+        return {"schema": str(self.SCHEMA_VERSION), "root": str(self.root)}
+
+    def _delete_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+
+    def _rebuild(self) -> None:
+        """Start over after the database turned out unreadable mid-use."""
+        with self._lock:
+            self._close_connections()
+            if not self.in_memory:
+                with suppress(OSError):
+                    self._delete_files()
+            self.notice = None
+            self._conn, self._reader = self._open()
+            self._ready = 0
+            self._paths = None
+            self._damaged = False
+
+    @property
+    def in_memory(self) -> bool:
+        return self._conn is self._reader
+
+    def _close_connections(self) -> None:
+        if self._reader is not self._conn:
+            self._reader.close()
+        self._conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_connections()
+
+    # --- searching -----------------------------------------------------------------------------
+
+    def search(self, text: str, *, limit_to: Collection[str] | None = None) -> set[str]:
+        """Paths of the indexed posts whose title or body contains text, ignoring case."""
+        term = fold(text)
+        try:
+            with self._lock:
+                paths = self._doc_paths()
+                if not term:
+                    found = set(paths.values())
+                else:
+                    found = {paths[doc] for doc in self._docs(term) if doc in paths}
+        except sqlite3.DatabaseError as error:
+            self.notice = f"Body search index damaged ({error}); it is rebuilt on the next update."
+            self._damaged = True
+            return set()
+        if limit_to is not None:
+            found.intersection_update(limit_to)
+        return found
+
+    def _docs(self, term: str) -> set[int]:
+        """Row ids (live or dead) of the documents containing term."""
+        if len(term) >= 3:
+            return self._match([term])
+        # Every character starts a trigram (see _END): list the trigrams that start with term.
+        trigrams = [
+            row[0]
+            for row in self._reader.execute(
+                "SELECT term FROM temp.trigrams WHERE term >= ? AND term <= ?",
+                (term, term + _TOP * (3 - len(term))),
+            )
+        ]
+        found: set[int] = set()
+        for start in range(0, len(trigrams), 500):  # an OR of thousands parses slowly
+            found |= self._match(trigrams[start : start + 500])
+        return found
+
+    def _match(self, phrases: list[str]) -> set[int]:
+        # A quoted FTS5 string is one phrase: AND, NEAR, * and ( inside it are plain text.
+        query = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
+        sql = "SELECT rowid FROM docs WHERE docs MATCH ?"
+        return {row[0] for row in self._reader.execute(sql, (query,))}
+
+    def _doc_paths(self) -> dict[int, str]:
+        """doc -> path of the live documents, reloaded whenever any connection has written."""
+        version = self._reader.execute("PRAGMA data_version").fetchone()[0]
+        if self._paths is None or version != self._paths_version or self.in_memory:
+            self._paths = dict(self._reader.execute("SELECT doc, path FROM files"))
+            self._paths_version = version
+        return self._paths
+
+    def ready_fraction(self) -> float:
+        """Share of the posts of the latest update() that are indexed (1.0 when there are none)."""
+        if not self._total:
+            return 1.0 if self._updated else 0.0
+        return min(1.0, self._ready / self._total)
+
+    # --- updating ------------------------------------------------------------------------------
+
+    def update(
+        self,
+        posts: Sequence[Post],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> int:
+        """Index new and changed posts (by path, size, mtime_ns), forget the rest; returns how many
+        were (re)indexed. A cancel keeps what was committed."""
+        with self._update_lock:
+            if self._damaged and not self.in_memory:
+                self._rebuild()
+            try:
+                return self._update(posts, progress, is_cancelled)
+            except sqlite3.DatabaseError:
+                if self.in_memory:
+                    raise  # nothing left to fall back on
+                self._rebuild()
+                return self._update(posts, progress, is_cancelled)
+
+    def _update(
+        self,
+        posts: Sequence[Post],
+        progress: Callable[[int, int], None] | None,
+        is_cancelled: Callable[[], bool] | None,
+    ) -> int:
+        wanted = {post.path: (post.size, post.mtime_ns) for post in posts}
+        self._total = len(wanted)
+        self._updated = True
+        with self._lock:
+            known = {
+                path: (size, mtime_ns)
+                for path, size, mtime_ns in self._conn.execute(
+                    "SELECT path, size, mtime_ns FROM files"
+                )
+            }
+            dead = int(self._meta_value("dead"))
+        if dead > max(self.max_dead, len(known)):
+            # Most of the index describes old versions of posts: reclaim the space.
+            self._reset()
+            known = {}
+        removed = [path for path in known if path not in wanted]
+        self._forget(removed)
+        # Reverse path order: dated folders put the newest posts first, so they are found first.
+        todo = sorted((p for p, st in wanted.items() if known.get(p) != st), reverse=True)
+        self._ready = self._total - len(todo)
+        done = 0
+        cancelled = is_cancelled or (lambda: False)
+        with closing(self._read_batches(todo)) as batches:
+            for batch in batches:
+                self._write(batch, wanted)
+                done += len(batch)
+                self._ready += len(batch)
+                if progress is not None:
+                    progress(done, len(todo))
+                if done < len(todo) and cancelled():
+                    break
+        return done
+
+    def _meta_value(self, key: str) -> str:
+        return self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    def _reset(self) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("INSERT INTO docs (docs) VALUES ('delete-all')")
+            self._conn.execute("DELETE FROM files")
+            self._conn.execute("UPDATE meta SET value = 0 WHERE key = 'dead'")
+
+    def _forget(self, paths: list[str]) -> None:
+        for start in range(0, len(paths), self.batch_size):
+            chunk = paths[start : start + self.batch_size]
+            with self._lock, self._conn:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in chunk])
+                self._conn.execute(
+                    "UPDATE meta SET value = value + ? WHERE key = 'dead'", (len(chunk),)
+                )
+
+    def _write(self, batch: list[tuple[str, str, str]], stats: dict[str, tuple[int, int]]) -> None:
+        """One transaction: a killed process leaves all of the batch or none of it."""
+        with self._lock, self._conn:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            # Read inside the transaction: another instance may have written since.
+            first = int(self._meta_value("next_doc"))
+            paths = [(path,) for path, _, _ in batch]
+            replaced = sum(
+                conn.execute("SELECT count(*) FROM files WHERE path = ?", p).fetchone()[0]
+                for p in paths
+            )
+            conn.executemany(
+                "INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)",
+                [(first + i, title, body) for i, (_, title, body) in enumerate(batch)],
+            )
+            conn.executemany(
+                _UPSERT, [(path, first + i, *stats[path]) for i, (path, _, _) in enumerate(batch)]
+            )
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'next_doc'", (str(first + len(batch)),)
+            )
+            if replaced:
+                conn.execute("UPDATE meta SET value = value + ? WHERE key = 'dead'", (replaced,))
+
+    def _read_batches(self, todo: list[str]) -> Generator[list[tuple[str, str, str]]]:
+        """(path, title, body) in folded, indexable form, about batch_size at a time."""
+        workers = os.cpu_count() or 1
+        if len(todo) < self.pool_threshold or workers < 2:
+            for start in range(0, len(todo), self.batch_size):
+                yield _read_chunk(str(self.root), todo[start : start + self.batch_size])
+            return
+        chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
+        methods = multiprocessing.get_all_start_methods()
+        # Never fork: the caller is a thread inside a running app.
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        unread = dict(enumerate(chunks))
+        pending = iter(list(unread.items()))
+        futures: dict[Future[list[tuple[str, str, str]]], int] = {}
+        batch: list[tuple[str, str, str]] = []
+        executor: ProcessPoolExecutor | None = None
+        try:
+            try:
+                executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+                def submit() -> None:
+                    # A few chunks ahead only: parsed text waiting for the writer costs memory.
+                    while len(futures) < 2 * workers and (item := next(pending, None)):
+                        futures[executor.submit(_read_chunk, str(self.root), item[1])] = item[0]
+
+                submit()
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        batch.extend(future.result())
+                        del unread[futures.pop(future)]
+                    submit()
+                    if len(batch) >= self.batch_size or not futures:
+                        yield batch
+                        batch = []
+            except (BrokenProcessPool, OSError, NotImplementedError):
+                # A worker died or the pool could not start: finish the rest in this process.
+                rest = [rel for chunk in unread.values() for rel in chunk]
+                if batch:
+                    yield batch
+                for start in range(0, len(rest), self.batch_size):
+                    yield _read_chunk(str(self.root), rest[start : start + self.batch_size])
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
+    """Folded title and body text of each file; runs in pool workers, so module-level."""
+    # render sits above index in the layers and loads lxml: only the indexer needs it.
+    from tui.render import plain_text
+
+    base = Path(root)
+    out = []
+    for rel in rels:
+        parsed = parse_file(base, rel)
+        try:
+            body = plain_text(parsed.body)
+        except Exception:  # hostile input must not stop the indexer; the title still counts
+            body = ""
+        out.append((rel, fold(parsed.post.title) + _END, fold(body) + _END))
+    return out
+
+
+def snippet(text: str, term: str, width: int = 80) -> str:
+    """One line of text around the first case-insensitive match of term, at most width cells."""
+    line = clean_line(text)
+    if width <= 0:
+        return ""
+    needle = clean_line(term)
+    match = re.search(re.escape(needle), line, re.IGNORECASE) if needle else None
+    if match is None or cell_len(line) <= width:
+        return truncate_cells(line, width)
+    # Start far enough back to centre the match, never before the start of the line.
+    budget = max(0, (width - cell_len(match[0])) // 2)
+    start = match.start()
+    while start > 0 and cell_len(line[start - 1 : match.start()]) <= budget:
+        start -= 1
+    if start == 0:
+        return truncate_cells(line, width)
+    return truncate_cells("…" + line[start:], width)
