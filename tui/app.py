@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -43,6 +45,11 @@ class NewsApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        # Textual ignores SIGTERM and SIGHUP (a dropped SSH connection) and dies without restoring
+        # the terminal; an event-loop handler exits cleanly (a plain signal.signal handler hangs).
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, self.exit)
 
     def on_unmount(self) -> None:
         self.repo.close()

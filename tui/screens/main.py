@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING, cast
 
@@ -10,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
@@ -42,6 +44,13 @@ COLUMNS = {column.key: column for column in DEFAULT_COLUMNS} | {
     "author": Column("author", "Author", 12, min_width=6, priority=30),
     "path": Column("path", "Path", 24, min_width=8, priority=10),
 }
+
+
+@dataclass
+class FolderChanged(Message):
+    """Posted from the watcher's thread (post_message is thread-safe and never blocks it)."""
+
+    changes: FolderChanges
 
 
 class MainScreen(Screen):
@@ -140,6 +149,11 @@ class MainScreen(Screen):
         for notice in (self.repo.state.notice, self.repo.cache.notice, self.config.problem):
             if notice:
                 self.notify(notice, severity="warning", timeout=10, markup=False)
+        # Watch before the first scan, so nothing written while it runs is missed.
+        self.watcher = FolderWatcher(
+            self.repo.root, lambda changes: self.post_message(FolderChanged(changes))
+        )
+        self.watcher.start()
         self.load_archive()
         self.set_interval(2.0, self.poll_state)
 
@@ -176,7 +190,6 @@ class MainScreen(Screen):
         if not result.empty or self.repo.posts is not posts:
             self.publish()
         call(self.set_activity, "")
-        call(self.start_watching)
         if result.problems:
             call(
                 self.notify,
@@ -206,25 +219,15 @@ class MainScreen(Screen):
 
     # ---------------------------------------------------------------- live reload
 
-    def start_watching(self) -> None:
-        if self.watcher is None:
-            self.watcher = FolderWatcher(self.repo.root, self._folder_changed)
-            self.watcher.start()
-
-    def _folder_changed(self, changes: FolderChanges) -> None:
-        """Called from the watcher's thread."""
-        if changes.rescan:
+    @on(FolderChanged)
+    def _folder_changed(self, event: FolderChanged) -> None:
+        if event.changes.rescan:
             error = self.watcher.error if self.watcher else None
             if error:
-                self.app.call_from_thread(
-                    self.notify,
-                    f"Live reload: {error} (R rescans)",
-                    severity="warning",
-                    markup=False,
-                )
-            self.app.call_from_thread(self.load_archive)
-        elif changes.paths:
-            self.app.call_from_thread(self.reload_paths, changes.paths)
+                self.notify(f"Live reload: {error} (R rescans)", severity="warning", markup=False)
+            self.load_archive()
+        elif event.changes.paths:
+            self.reload_paths(event.changes.paths)
 
     @work(thread=True, group="reload", description="reading changed posts")
     def reload_paths(self, paths: set[str]) -> None:
