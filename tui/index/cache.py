@@ -215,7 +215,7 @@ class IndexCache:
     def _stats(self) -> dict[str, tuple[int, int]]:
         with self._lock:
             rows = self._conn.execute("SELECT path, size, mtime_ns FROM posts").fetchall()
-        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
+        return {_rel(path): (size, mtime_ns) for path, size, mtime_ns in rows}
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -256,7 +256,6 @@ class IndexCache:
             for rel in sorted(
                 (rel for rel, st in stats.items() if known.get(rel) != st), reverse=True
             )
-            if _storable(rel, result.problems)
         ]
         done = 0
         cancelled = is_cancelled or (lambda: False)
@@ -337,7 +336,7 @@ class IndexCache:
                     self._conn.execute("BEGIN")
                     self._conn.executemany(
                         "DELETE FROM posts WHERE path = ?",
-                        [(rel,) for rel in rels[start : start + self.batch_size]],
+                        [(_key(rel),) for rel in rels[start : start + self.batch_size]],
                     )
 
     def update_paths(self, rels: Iterable[str]) -> RefreshResult:
@@ -351,7 +350,7 @@ class IndexCache:
                 if st is None:
                     if rel in known:
                         result.removed.append(rel)
-                elif known.get(rel) != st and _storable(rel, result.problems):
+                elif known.get(rel) != st:
                     todo.append((rel, *st))
             self._delete(result.removed)
             for post in self._write(_parse_chunk(str(self.root), todo)):
@@ -374,14 +373,21 @@ class IndexCache:
         return st.st_size, st.st_mtime_ns
 
 
-def _storable(rel: str, problems: list[str]) -> bool:
-    """SQLite text must be valid UTF-8; a file name with undecodable bytes cannot be a key."""
+_RAW_NAME = "\x00raw:"  # marks a key holding a file name's bytes in hex
+
+
+def _key(rel: str) -> str:
+    """rel as SQLite text. A name with undecodable bytes (surrogate escapes) is kept as hex, so
+    such a file is indexed like any other instead of being dropped."""
     try:
         rel.encode()
     except UnicodeEncodeError:
-        problems.append(f"file name is not valid UTF-8, skipped: {ascii(rel)}")
-        return False
-    return True
+        return _RAW_NAME + os.fsencode(rel).hex()
+    return rel
+
+
+def _rel(key: str) -> str:
+    return os.fsdecode(bytes.fromhex(key[len(_RAW_NAME) :])) if key.startswith(_RAW_NAME) else key
 
 
 def _parse_chunk(root: str, entries: list[_Entry]) -> list[_Row]:
@@ -421,10 +427,10 @@ def _to_row(post: Post) -> _Row:
         )
     )
     return (
-        post.path,
+        _key(post.path),
         post.size,
         post.mtime_ns,
-        post.id,
+        _key(post.id),
         post.title,
         date,
         post.date.timestamp() if post.date else None,
