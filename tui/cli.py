@@ -117,7 +117,7 @@ def cmd_list(args: list[str]) -> int:
     parser.add_argument("--format", "-f", choices=["table", "json", "csv"], default="table")
     options = parser.parse_args(args)
 
-    from tui.query import QueryEngine, QueryError, parse
+    from tui.query import QueryEngine, QueryError, parse, uses_field
 
     config = config_module.load()
     try:
@@ -128,7 +128,16 @@ def cmd_list(args: list[str]) -> int:
     repo.load()
     repo.refresh(progress=_progress_printer() if sys.stderr.isatty() else None)
     posts = repo.posts
-    indices = QueryEngine(posts).filter(query, state=repo.state.get, hide_archived=False)
+    body_search = None
+    if uses_field(query, "body"):
+        # The body index is built on first use, then only brought up to date.
+        repo.update_fulltext(
+            progress=_progress_printer("indexing bodies") if sys.stderr.isatty() else None
+        )
+        body_search = repo.fulltext.search
+    indices = QueryEngine(posts).filter(
+        query, state=repo.state.get, body_search=body_search, hide_archived=False
+    )
     rows = [_row(posts[i], repo.state.get(posts[i].id)) for i in indices]
     if options.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
@@ -196,10 +205,10 @@ def _print_table(rows: list[dict]) -> None:
         print(f"{marks} {date} {source} {pad_cells(title, title_width).rstrip()}")
 
 
-def _progress_printer():
+def _progress_printer(what: str = "indexing"):
     def progress(done: int, total: int) -> None:
         print(
-            f"\rindexing {done:,} of {total:,} files",
+            f"\r{what} {done:,} of {total:,} files",
             end="" if done < total else "\n",
             file=sys.stderr,
         )
@@ -246,21 +255,38 @@ def cmd_show(args: list[str]) -> int:
 def cmd_index(args: list[str]) -> int:
     parser = _parser("newstui index", "Build or update the index of a folder, showing progress.")
     parser.add_argument("path", type=Path)
+    parser.add_argument(
+        "--no-bodies",
+        action="store_true",
+        help="skip the full-text index of bodies (body: queries)",
+    )
     options = parser.parse_args(args)
     repo = _open_repository(options.path)
+    repo.load()
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        "indexing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
-    ) as bar:
-        task = bar.add_task("index", total=None)
+    columns = (
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=False) as bar:
+        posts = bar.add_task("posts", total=None)
         result = repo.refresh(
-            progress=lambda done, total: bar.update(task, completed=done, total=total)
+            progress=lambda done, total: bar.update(posts, completed=done, total=total)
         )
+        bar.update(posts, completed=len(repo.posts), total=len(repo.posts))
+        if not options.no_bodies:
+            bodies = bar.add_task("bodies", total=None)
+            repo.update_fulltext(
+                progress=lambda done, total: bar.update(bodies, completed=done, total=total)
+            )
     print(
         f"{repo.cache.count():,} posts indexed: {len(result.added):,} new, "
         f"{len(result.changed):,} changed, {len(result.removed):,} removed"
+        + ("" if options.no_bodies else "; bodies indexed for body: search")
     )
     for problem in result.problems[:20]:
         print(f"  {clean_line(problem)}", file=sys.stderr)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tui.files import parse_file
-from tui.index import IndexCache, RefreshResult
+from tui.index import FullTextIndex, IndexCache, RefreshResult
+from tui.index.fulltext import default_db_path as fulltext_db_path
 from tui.model import Post
 from tui.render import Rendered, render_post
 from tui.state import StateStore
@@ -68,6 +69,7 @@ class Repository:
         self.posts: list[Post] = []  # replaced whole, never mutated in place: other threads read it
         self.version = 0  # goes up with every change to `posts`, so readers can drop stale copies
         self._lock = threading.Lock()  # a refresh and a live reload may finish at the same time
+        self._fulltext: FullTextIndex | None = None
 
     def load_newest(self, limit: int) -> list[Post]:
         return self.cache.load_newest(limit)
@@ -103,6 +105,27 @@ class Repository:
         self._apply(result)
         return result
 
+    # ---------------------------------------------------------------- full-text search
+
+    @property
+    def fulltext(self) -> FullTextIndex:
+        """The body index, opened on first use (it is built only when someone searches bodies)."""
+        if self._fulltext is None:
+            self._fulltext = FullTextIndex(self.root)
+        return self._fulltext
+
+    def has_fulltext(self) -> bool:
+        """Whether a body index was built before (then it is kept up to date in the background)."""
+        return self._fulltext is not None or fulltext_db_path(self.root).exists()
+
+    def update_fulltext(
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> int:
+        return self.fulltext.update(self.posts, progress=progress, is_cancelled=is_cancelled)
+
     def body(self, post: Post) -> str:
         return parse_file(self.root, post.path).body
 
@@ -113,5 +136,7 @@ class Repository:
         return render_post(parsed.post, parsed.body, labels=labels)
 
     def close(self) -> None:
+        if self._fulltext is not None:
+            self._fulltext.close()
         self.cache.close()
         self.state.close()

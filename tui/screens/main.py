@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from tui import triage
 from tui.config import Config
 from tui.model import Post
-from tui.query import QueryEngine, QueryError, parse, uses_field
+from tui.query import Query, QueryEngine, QueryError, parse, uses_field
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
 from tui.screens.reader import ReaderScreen
@@ -90,6 +90,8 @@ class MainScreen(Screen):
         self._timeline_timer: Timer | None = None
         self._shown_version = -1  # the repository version on screen; older publishes are dropped
         self.watcher: FolderWatcher | None = None
+        self.fulltext_ready = False  # the body index is up to date with the posts
+        self._fulltext_running = False
 
     # ---------------------------------------------------------------- layout
 
@@ -150,9 +152,7 @@ class MainScreen(Screen):
             if notice:
                 self.notify(notice, severity="warning", timeout=10, markup=False)
         # Watch before the first scan, so nothing written while it runs is missed.
-        self.watcher = FolderWatcher(
-            self.repo.root, lambda changes: self.post_message(FolderChanged(changes))
-        )
+        self.watcher = FolderWatcher(self.repo.root, self._post_folder_changes)
         self.watcher.start()
         self.load_archive()
         self.set_interval(2.0, self.poll_state)
@@ -190,6 +190,8 @@ class MainScreen(Screen):
         if not result.empty or self.repo.posts is not posts:
             self.publish()
         call(self.set_activity, "")
+        if self.repo.has_fulltext():
+            call(self.start_fulltext)  # built before: keep it current, in the background
         if result.problems:
             call(
                 self.notify,
@@ -219,6 +221,10 @@ class MainScreen(Screen):
 
     # ---------------------------------------------------------------- live reload
 
+    def _post_folder_changes(self, changes: FolderChanges) -> None:
+        """Called from the watcher's thread."""
+        self.post_message(FolderChanged(changes))
+
     @on(FolderChanged)
     def _folder_changed(self, event: FolderChanged) -> None:
         if event.changes.rescan:
@@ -235,6 +241,8 @@ class MainScreen(Screen):
         if result.empty:
             return
         self.publish()
+        if self.fulltext_ready:
+            self.repo.update_fulltext()
         parts = [
             f"{count:,} {what}"
             for count, what in (
@@ -277,22 +285,75 @@ class MainScreen(Screen):
         if self.status.activity.startswith("query:"):
             self.set_activity("")
         if self.engine is None:
-            shown: Sequence[Post] = self.posts if not self.query_text.strip() else []
+            self.show_matches(self.posts if not self.query_text.strip() else [])
+        elif uses_field(query, "body") and self.fulltext_ready:
+            self.filter_bodies(query, self.query_text)
         else:
-            indices = self.engine.filter(
-                query,
-                state=self.repo.state.get,
-                states=self.repo.state.snapshot(),
-                selected=self.selected,
-                hide_archived=not uses_field(query, "archived"),
-            )
-            shown = [self.posts[index] for index in indices]
+            if uses_field(query, "body"):
+                self.start_fulltext()  # meanwhile body: searches titles
+            self.show_matches(self.run_query(query))
+
+    def run_query(self, query: Query, body_search=None) -> list[Post]:
+        assert self.engine is not None
+        posts, selected = self.posts, self.selected
+        selected_ids = (
+            {post.id for post in posts if post.path in selected}
+            if selected and uses_field(query, "selected")
+            else frozenset()
+        )
+        indices = self.engine.filter(
+            query,
+            state=self.repo.state.get,
+            states=self.repo.state.snapshot(),
+            selected=selected_ids,
+            body_search=body_search,
+        )
+        return [posts[index] for index in indices]
+
+    @work(thread=True, exclusive=True, group="filter", description="searching bodies")
+    def filter_bodies(self, query: Query, text: str) -> None:
+        """Body search reads an index on disk: off the UI thread, and dropped if typing moved on."""
+        shown = self.run_query(query, body_search=self.repo.fulltext.search)
+        if not get_current_worker().is_cancelled and text == self.query_text:
+            self.app.call_from_thread(self.show_matches, shown)
+
+    def show_matches(self, shown: Sequence[Post]) -> None:
         self.table.set_posts(shown)
         self.update_counts()
         # The sparkline walks every shown post: draw it once typing pauses, not on each key.
         if self._timeline_timer is not None:
             self._timeline_timer.stop()
         self._timeline_timer = self.set_timer(TIMELINE_DELAY, self._update_timeline)
+
+    # ---------------------------------------------------------------- full-text index
+
+    def start_fulltext(self) -> None:
+        if not self.fulltext_ready and not self._fulltext_running:
+            self._fulltext_running = True
+            self.update_fulltext()
+
+    @work(thread=True, exclusive=True, group="fulltext", description="indexing bodies")
+    def update_fulltext(self) -> None:
+        worker = get_current_worker()
+        call = self.app.call_from_thread
+
+        def progress(done: int, total: int) -> None:
+            call(
+                self.set_activity,
+                f"indexing bodies {done:,} of {total:,} (body: searches titles until then)",
+            )
+
+        self.repo.update_fulltext(progress=progress, is_cancelled=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            call(self._fulltext_updated)
+
+    def _fulltext_updated(self) -> None:
+        self._fulltext_running = False
+        self.fulltext_ready = True
+        if self.status.activity.startswith("indexing bodies"):
+            self.set_activity("")
+        if "body:" in self.query_text:
+            self.apply_filter()
 
     def _update_timeline(self) -> None:
         self.query_one(Timeline).show(self.table.posts)

@@ -1,0 +1,77 @@
+"""body: queries in the app and the CLI go through the full-text index and match what a scan finds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import write_post
+from tests.test_app import make_app, settle
+from tui.widgets.post_table import PostTable
+
+NEWSTUI = Path(sys.executable).parent / "newstui"
+
+
+def make_archive(root: Path) -> None:
+    write_post(
+        root,
+        "a.md",
+        "Markets today",
+        "2021-01-01",
+        "<p>香港 stocks rose; the 恒生指数 climbed.</p>",
+    )
+    write_post(
+        root, "b.md", "Weather", "2021-01-02", "<p>Rain in 台北 and a <b>typhoon</b> warning.</p>"
+    )
+    write_post(root, "c.md", "香港 news", "2021-01-03", "<p>Nothing about the body term.</p>")
+
+
+async def test_body_query_builds_the_index_then_searches_bodies(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    make_archive(root)
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        await pilot.press("slash", *"body:typhoon")
+        deadline = time.monotonic() + 20
+        while [p.path for p in table.posts] != ["b.md"]:
+            assert time.monotonic() < deadline, [p.path for p in table.posts]
+            await settle(app, pilot)
+        await pilot.press(*" OR body:香港")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert sorted(p.path for p in table.posts) == ["a.md", "b.md", "c.md"]
+
+
+def test_list_body_query_matches_a_scan(tmp_path: Path, isolated_xdg: Path) -> None:
+    root = tmp_path / "posts"
+    make_archive(root)
+    env = {
+        **os.environ,
+        **{
+            n: str(isolated_xdg / n) for n in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+        },
+    }
+    for term in ("香港", "typhoon", "恒生指数", "rain"):
+        done = subprocess.run(
+            [str(NEWSTUI), "list", str(root), "--query", f"body:{term}", "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=True,
+        )
+        found = sorted(row["path"] for row in json.loads(done.stdout))
+        scan = sorted(
+            p.name
+            for p in root.iterdir()
+            if term.lower() in p.read_text(encoding="utf-8").split("---", 2)[2].lower()
+            or term.lower()
+            in p.read_text(encoding="utf-8").split("title:")[1].split("\n")[0].lower()
+        )
+        assert found == scan, term
