@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,4 +139,49 @@ def write_template(path: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(TEMPLATE)
+    return path
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def save_search(name: str, query: str, path: Path | None = None) -> Path:
+    """Add or replace `name = "query"` under [searches], keeping the rest of the file as written.
+
+    The file is replaced atomically (a temporary file renamed over it), so a crash cannot leave
+    half a config behind.
+    """
+    if not _BARE_KEY.fullmatch(name):
+        raise ConfigError("a saved search name may use letters, digits, - and _ only")
+    path = path or locations.config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    line = f"{name} = {json.dumps(query, ensure_ascii=False)}"
+    lines = text.splitlines()
+    start = next((i for i, item in enumerate(lines) if item.strip() == "[searches]"), None)
+    if start is None:
+        lines += ["", "[searches]", line] if lines else ["[searches]", line]
+    else:
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+            len(lines),
+        )
+        existing = next(
+            (i for i in range(start + 1, end) if re.match(rf"\s*{re.escape(name)}\s*=", lines[i])),
+            None,
+        )
+        if existing is None:
+            lines.insert(start + 1, line)
+        else:
+            lines[existing] = line
+    new_text = "\n".join(lines) + "\n"
+    parse(new_text, path)  # never write a file we could not read back
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False
+    ) as handle:
+        handle.write(new_text)
+    os.replace(handle.name, path)
     return path

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from tui import triage
-from tui.config import Config
+from tui.config import Config, ConfigError, save_search
 from tui.model import Post
 from tui.query import Query, QueryEngine, QueryError, parse, uses_field
 from tui.repository import Repository, merge
@@ -29,6 +29,7 @@ from tui.watch import FolderChanges, FolderWatcher
 from tui.widgets.article import ArticleView
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
+from tui.widgets.saved_searches import BUILT_IN, SavedSearches, SearchCount
 from tui.widgets.status import StatusBar
 from tui.widgets.timeline import Timeline
 
@@ -72,6 +73,8 @@ class MainScreen(Screen):
         Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="copy_markdown"),
         Binding("vertical_line", "pipe", "Pipe", show=False, id="pipe"),
         Binding("R", "rescan", "Rescan", show=False, id="rescan"),
+        Binding("B", "toggle_searches", "Searches", show=False, id="searches"),
+        Binding("S", "save_search", "Save search", show=False, id="save_search"),
         Binding("v", "toggle_layout", "Layout", show=False, id="layout"),
         Binding("z", "toggle_zoom", "Zoom", show=False, id="zoom"),
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -91,6 +94,7 @@ class MainScreen(Screen):
         self._shown_version = -1  # the repository version on screen; older publishes are dropped
         self.watcher: FolderWatcher | None = None
         self.fulltext_ready = False  # the body index is up to date with the posts
+        self._count_timer: Timer | None = None
         self._fulltext_running = False
 
     # ---------------------------------------------------------------- layout
@@ -108,6 +112,7 @@ class MainScreen(Screen):
             id="filter",
         )
         with Container(id="panes", classes="side"):
+            yield SavedSearches(id="searches")
             columns = [COLUMNS[key] for key in self.config.columns if key in COLUMNS]
             columns = [
                 Column(
@@ -215,6 +220,7 @@ class MainScreen(Screen):
         self.posts = posts
         self.engine = engine
         self.apply_filter()
+        self.recount_searches()
         post = self.table.current_post
         if post is not None and self.preview.shown_key not in (None, (post.path, post.mtime_ns)):
             self.update_preview()  # the post under the cursor changed on disk
@@ -316,6 +322,80 @@ class MainScreen(Screen):
         shown = self.run_query(query, body_search=self.repo.fulltext.search)
         if not get_current_worker().is_cancelled and text == self.query_text:
             self.app.call_from_thread(self.show_matches, shown)
+
+    # ---------------------------------------------------------------- saved searches
+
+    @property
+    def searches(self) -> SavedSearches:
+        return self.query_one(SavedSearches)
+
+    def action_toggle_searches(self) -> None:
+        sidebar = self.searches
+        sidebar.display = not sidebar.display
+        if sidebar.display:
+            sidebar.focus()
+            self.count_searches()
+        else:
+            self.table.focus()
+
+    @on(SavedSearches.Picked)
+    def _search_picked(self, event: SavedSearches.Picked) -> None:
+        self.query_one(FilterBar).value = event.query
+        self.table.focus()
+
+    def recount_searches(self) -> None:
+        """After triage or new posts: recount once things settle, and only while the sidebar shows."""
+        if self.searches.display:
+            if self._count_timer is not None:
+                self._count_timer.stop()
+            self._count_timer = self.set_timer(0.5, self.count_searches)
+
+    @work(thread=True, exclusive=True, group="searches", description="counting saved searches")
+    def count_searches(self) -> None:
+        engine, posts = self.engine, self.posts
+        entries = list(BUILT_IN.items()) + [(name, f"@{name}") for name in self.config.searches]
+        if engine is None:
+            return
+        snapshot = self.repo.state.snapshot()
+        read = {post_id for post_id, state in snapshot.items() if state.read}
+        body_search = self.repo.fulltext.search if self.fulltext_ready else None
+        counts = []
+        for name, text in entries:
+            try:
+                query = parse(text, saved=self.config.searches)
+            except QueryError:
+                counts.append(SearchCount(name, text, None, None))
+                continue
+            indices = engine.filter(
+                query, state=self.repo.state.get, states=snapshot, body_search=body_search
+            )
+            unread = sum(1 for index in indices if posts[index].id not in read)
+            counts.append(SearchCount(name, text, unread, len(indices)))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.searches.show_counts, counts)
+
+    def action_save_search(self) -> None:
+        text = self.query_text.strip()
+        if not text:
+            self.notify("Type a filter first (/), then S saves it", severity="warning")
+            return
+
+        def chosen(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            name = name.strip()
+            try:
+                path = save_search(name, text, self.config.path)
+            except (ConfigError, OSError) as error:
+                self.notify(f"Not saved: {error}", severity="error", markup=False)
+                return
+            self.config.searches[name] = text
+            self.notify(f"Saved as @{name} in {path}", markup=False)
+            self.recount_searches()
+
+        self.app.push_screen(
+            PromptScreen("Save this filter as", f"{text}  ·  letters, digits, - and _"), chosen
+        )
 
     def show_matches(self, shown: Sequence[Post]) -> None:
         self.table.set_posts(shown)
@@ -453,6 +533,7 @@ class MainScreen(Screen):
     def refresh_rows(self) -> None:
         self.table.refresh_rows()
         self.update_counts()
+        self.recount_searches()
 
     def _triage(self, verb, posts: list[Post] | None = None, *, refilter: bool = False) -> None:
         if self.news.triage(verb, self.targets() if posts is None else posts):
