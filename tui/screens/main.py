@@ -21,6 +21,7 @@ from tui import triage
 from tui.config import Config, ConfigError, save_search
 from tui.model import Post
 from tui.query import Query, QueryEngine, QueryError, parse, uses_field
+from tui.render.highlight import highlight, match_terms
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
 from tui.screens.reader import ReaderScreen
@@ -95,6 +96,7 @@ class MainScreen(Screen):
         self.watcher: FolderWatcher | None = None
         self.fulltext_ready = False  # the body index is up to date with the posts
         self._count_timer: Timer | None = None
+        self.match_terms: list[str] = []  # what the filter matched, highlighted in the reader
         self._fulltext_running = False
 
     # ---------------------------------------------------------------- layout
@@ -222,7 +224,7 @@ class MainScreen(Screen):
         self.apply_filter()
         self.recount_searches()
         post = self.table.current_post
-        if post is not None and self.preview.shown_key not in (None, (post.path, post.mtime_ns)):
+        if post is not None and self.preview.shown_key not in (None, self._preview_key(post)):
             self.update_preview()  # the post under the cursor changed on disk
 
     # ---------------------------------------------------------------- live reload
@@ -288,6 +290,7 @@ class MainScreen(Screen):
             self.set_activity(f"query: {error.message}")
             return
         filter_bar.remove_class("-invalid")
+        self.match_terms = match_terms(query)
         if self.status.activity.startswith("query:"):
             self.set_activity("")
         if self.engine is None:
@@ -400,6 +403,7 @@ class MainScreen(Screen):
     def show_matches(self, shown: Sequence[Post]) -> None:
         self.table.set_posts(shown)
         self.update_counts()
+        self._highlighted()  # the preview may need new highlights even if the cursor stayed
         # The sparkline walks every shown post: draw it once typing pauses, not on each key.
         if self._timeline_timer is not None:
             self._timeline_timer.stop()
@@ -479,7 +483,7 @@ class MainScreen(Screen):
         post = self.table.current_post
         if post is None:
             self.preview.show("*No post selected.*", key=None)
-        elif self.preview.shown_key != (post.path, post.mtime_ns) and self.preview.display:
+        elif self.preview.shown_key != self._preview_key(post) and self.preview.display:
             self.render_preview(post)
 
     @work(thread=True, exclusive=True, group="preview", description="rendering the preview")
@@ -492,12 +496,18 @@ class MainScreen(Screen):
     def _show_preview(self, post: Post, rendered) -> None:
         if self.table.current_post is post:
             self.preview.show(
-                rendered.markdown, links=rendered.links, key=(post.path, post.mtime_ns)
+                highlight(rendered.markdown, self.match_terms),
+                links=rendered.links,
+                key=self._preview_key(post),
             )
+
+    def _preview_key(self, post: Post) -> tuple:
+        """What the preview shows depends on the file's version and on the words highlighted."""
+        return (post.path, post.mtime_ns, tuple(self.match_terms))
 
     @on(PostTable.Opened)
     def _opened(self, event: PostTable.Opened) -> None:
-        self.app.push_screen(ReaderScreen(self.repo, self.config, self.table))
+        self.app.push_screen(ReaderScreen(self.repo, self.config, self.table, self.match_terms))
 
     @on(ArticleView.LinkActivated)
     def _link(self, event: ArticleView.LinkActivated) -> None:

@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from tui import triage
 from tui.config import Config
 from tui.model import Post
+from tui.render.highlight import highlight
 from tui.repository import Repository
 from tui.state import StateError
 from tui.widgets.article import ArticleView
@@ -54,8 +55,11 @@ class ReaderScreen(Screen):
         Binding("question_mark", "app.help", "Help", id="reader.help"),
     ]
 
-    def __init__(self, repo: Repository, config: Config, table: PostTable) -> None:
+    def __init__(
+        self, repo: Repository, config: Config, table: PostTable, terms: list[str] | None = None
+    ) -> None:
         super().__init__()
+        self.terms = terms or []  # the filter's words, highlighted
         self.repo = repo
         self.config = config
         self.table = table  # the main screen's table: J/K move its cursor too
@@ -107,7 +111,8 @@ class ReaderScreen(Screen):
 
     def _show(self, post: Post, rendered) -> None:
         if post is self.post:
-            self.article.show(rendered.markdown, links=rendered.links, key=post.path)
+            markdown = highlight(rendered.markdown, self.terms)
+            self.article.show(markdown, links=rendered.links, key=post.path)
             for note in rendered.notes:
                 self.notify(note, severity="warning", markup=False)
 
