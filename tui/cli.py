@@ -8,7 +8,9 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from tui import __version__
@@ -55,6 +57,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _load_config() -> config_module.Config:
+    """The user's config, with its time zone applied; a bad file is reported and defaults used."""
+    config = config_module.load()
+    if config.problem:
+        print(f"newstui: {clean_line(config.problem)}", file=sys.stderr)
+    if config.timezone:
+        if Path("/usr/share/zoneinfo", config.timezone).is_file() or config.timezone == "UTC":
+            # Dates everywhere (table, reader, after:/before:) follow the process's local zone.
+            os.environ["TZ"] = config.timezone
+            time.tzset()
+        else:
+            config.problem = f"{config.path}: unknown timezone {config.timezone!r}; using the system's"
+            print(f"newstui: {clean_line(config.problem)}", file=sys.stderr)
+    return config
+
+
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     return argparse.ArgumentParser(prog=prog, description=description)
 
@@ -80,7 +98,7 @@ def cmd_open(args: list[str]) -> int:
     parser.add_argument("--version", action="version", version=f"newstui {__version__}")
     options = parser.parse_args(args)
 
-    config = config_module.load()
+    config = _load_config()
     path = options.path or config.posts_path
     if path is None:
         raise UserError("no folder given: run `newstui PATH`, or set `posts` in the config")
@@ -119,7 +137,7 @@ def cmd_list(args: list[str]) -> int:
 
     from tui.query import QueryEngine, QueryError, parse, uses_field
 
-    config = config_module.load()
+    config = _load_config()
     try:
         query = parse(options.query, saved=config.searches)
     except QueryError as error:
@@ -195,7 +213,11 @@ def _print_table(rows: list[dict]) -> None:
     title_width = max(20, width - 2 - 11 - 16 - 3)
     for row in rows:
         marks = ("★" if row["starred"] else " ") + (" " if row["read"] else "●")
-        date = (row["date"] or "")[:10].ljust(10)
+        date = (
+            datetime.fromisoformat(row["date"]).astimezone().strftime("%Y-%m-%d")
+            if row["date"]
+            else "—".ljust(10)
+        )
         source = pad_cells(clean_line(row["author"]), 16)
         title = clean_line(row["title"])
         if row["problems"]:
