@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
@@ -336,15 +336,15 @@ class MainScreen(Screen):
         sidebar = self.searches
         sidebar.display = not sidebar.display
         if sidebar.display:
-            sidebar.focus()
+            self.app.set_focus(sidebar)
             self.count_searches()
         else:
-            self.table.focus()
+            self.app.set_focus(self.table)
 
     @on(SavedSearches.Picked)
     def _search_picked(self, event: SavedSearches.Picked) -> None:
         self.query_one(FilterBar).value = event.query
-        self.table.focus()
+        self.app.set_focus(self.table)
 
     def recount_searches(self) -> None:
         """After triage or new posts: recount once things settle, and only while the sidebar shows."""
@@ -460,7 +460,24 @@ class MainScreen(Screen):
         self.status.counts = " · ".join(parts)
 
     def action_focus_filter(self) -> None:
-        self.query_one(FilterBar).focus()
+        # Focus at once (not deferred): keys typed right behind "/" must land in the filter.
+        self.app.set_focus(self.query_one(FilterBar))
+
+    def on_key(self, event: events.Key) -> None:
+        # Textual routes each key to the widget focused when it arrives, and runs screen bindings
+        # only once a key has bubbled up to the app. So letters typed right behind "/" (a fast
+        # typist, or one SSH packet) reach here, unused, before the binding has moved the focus.
+        # Move it as soon as the filter key passes, and type the letters behind it into the filter.
+        filter_bar = self.query_one(FilterBar)
+        if self.app.focused is filter_bar:
+            if event.is_printable and event.character:
+                filter_bar.insert_text_at_cursor(event.character)
+                event.stop()
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action == "focus_filter":
+            self.action_focus_filter()
+            event.stop()
 
     def action_clear(self) -> None:
         """Esc in the table: clear the selection, else the filter. (The filter bar handles its own Esc.)"""
