@@ -10,7 +10,9 @@ def test_match_terms_skip_negated_and_non_text_fields() -> None:
 
 
 def test_highlight_outside_headings_code_and_links() -> None:
-    markdown = "# 香港\n\nNews of 香港 and Hong Kong.\n\n```\n香港\n```\n\n## Links\n\n1. https://x/香港\n"
+    markdown = (
+        "# 香港\n\nNews of 香港 and Hong Kong.\n\n```\n香港\n```\n\n## Links\n\n1. https://x/香港\n"
+    )
     out = highlight(markdown, ["香港", "hong kong"])
     assert "News of **香港** and **Hong Kong**." in out
     assert out.startswith("# 香港\n")
