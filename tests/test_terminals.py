@@ -147,11 +147,6 @@ async def test_usable_in_a_small_terminal(sample: Path, size: tuple[int, int]) -
         assert app.screen.query_one(PostTable) is table
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Footer: below ~90 columns '? Help' loses its label or vanishes and 'q Quit' is cut; "
-    "a new user cannot find help or quit",
-)
 @pytest.mark.parametrize("size", SMALL.values(), ids=SMALL.keys())
 async def test_help_and_quit_are_in_the_footer(sample: Path, size: tuple[int, int]) -> None:
     app = make_app(sample)
@@ -190,11 +185,6 @@ async def test_plain_xterm(sample: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         assert _background16(cursor) != _background16(row)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="post-table--selected ($secondary-muted) downgrades to the same ANSI black as the "
-    "rows: selected rows look unselected in 16 colours",
-)
 async def test_selection_shows_in_16_colours(sample: Path) -> None:
     app = make_app(sample)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -247,11 +237,6 @@ async def test_wide_characters_and_emoji_align(wide: Path, size: tuple[int, int]
                 assert cell_len(line[: line.index(text)]) == start, (label, line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui.text.truncate_cells counts code points, rich.cells.cell_len graphemes: a cut "
-    "emoji sequence keeps a dangling ZWJ before the …, and up to 6 cells are left empty",
-)
 def test_titles_are_cut_between_graphemes() -> None:
     title = FAMILY * 20
     boundaries = {end for _, end, _ in split_graphemes(title)[0]}

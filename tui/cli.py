@@ -68,7 +68,9 @@ def _load_config() -> config_module.Config:
             os.environ["TZ"] = config.timezone
             time.tzset()
         else:
-            config.problem = f"{config.path}: unknown timezone {config.timezone!r}; using the system's"
+            config.problem = (
+                f"{config.path}: unknown timezone {config.timezone!r}; using the system's"
+            )
             print(f"newstui: {clean_line(config.problem)}", file=sys.stderr)
     return config
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len, split_graphemes
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/isolate
 # characters that can make text display differently from what it is.
@@ -31,12 +31,29 @@ def truncate_cells(text: str, width: int, ellipsis: str = "…") -> str:
         return text
     budget = width - cell_len(ellipsis)
     used = 0
-    for index, char in enumerate(text):
-        size = get_character_cell_size(char)
+    # By grapheme, as cell_len counts: an emoji sequence is never cut before its joiner.
+    for start, _end, size in split_graphemes(text)[0]:
         if used + size > budget:
-            return text[:index] + ellipsis
+            return text[:start] + ellipsis
         used += size
     return text
+
+
+def truncate_cells_left(text: str, width: int, ellipsis: str = "…") -> str:
+    """Like truncate_cells, but keeps the end (for paths: the folder name matters most)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    budget = width - cell_len(ellipsis)
+    used = 0
+    cut = len(text)
+    for start, _end, size in reversed(split_graphemes(text)[0]):
+        if used + size > budget:
+            break
+        used += size
+        cut = start
+    return ellipsis + text[cut:]
 
 
 def pad_cells(text: str, width: int) -> str:

@@ -37,7 +37,9 @@ def key_rows(screen: Screen) -> list[KeyRow]:
             rows[slot] = KeyRow(display, binding.description, slot[1], binding.action, active.node)
         elif display not in row.keys.split(" "):
             rows[slot] = row._replace(keys=f"{row.keys} {display}")
-    return list(rows.values())
+    # The screen's own actions first; moving keys of the focused widget after them.
+    rank = {id(screen): 0, id(screen.app): 1}
+    return sorted(rows.values(), key=lambda row: rank.get(id(row.node), 2))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -51,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
         table.add_column("Keys", style="bold")
         table.add_column("Does")
-        table.add_column("Id (for [keys] in config)", style="dim")
+        table.add_column(Text("Id (for [keys] in config)"), style="dim")
         for row in self.rows:
             table.add_row(Text(row.keys), Text(row.description), Text(row.id))
         with Vertical(classes="dialog dialog-wide"):

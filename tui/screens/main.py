@@ -57,6 +57,9 @@ class FolderChanged(Message):
 
 class MainScreen(Screen):
     BINDINGS = [
+        # Help and Quit first: the footer cuts from the right in narrow terminals.
+        Binding("question_mark", "app.help", "Help", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear", "Clear", show=False, id="clear"),
         Binding("r", "toggle_read", "Read", id="read"),
@@ -78,8 +81,6 @@ class MainScreen(Screen):
         Binding("S", "save_search", "Save search", show=False, id="save_search"),
         Binding("v", "toggle_layout", "Layout", show=False, id="layout"),
         Binding("z", "toggle_zoom", "Zoom", show=False, id="zoom"),
-        Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
     def __init__(self, repo: Repository, config: Config) -> None:
@@ -133,7 +134,7 @@ class MainScreen(Screen):
                 date_format=self.config.date_format,
             )
             yield ArticleView(id="preview")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> PostTable:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 class ReaderScreen(Screen):
     BINDINGS = [
+        Binding("question_mark", "app.help", "Help", id="reader.help"),
         Binding("escape,q", "app.pop_screen", "Back", id="reader.back"),
         Binding("j,down", "scroll('down')", "Down", show=False, id="reader.down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="reader.up"),
@@ -52,7 +53,6 @@ class ReaderScreen(Screen):
             )
             for digit in range(10)
         ),
-        Binding("question_mark", "app.help", "Help", id="reader.help"),
     ]
 
     def __init__(
@@ -73,7 +73,7 @@ class ReaderScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ArticleView(id="article")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def article(self) -> ArticleView:

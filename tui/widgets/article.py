@@ -57,7 +57,12 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     ArticleView { height: 1fr; }
-    ArticleView > Markdown { margin: 0 1; }
+    ArticleView > Markdown { margin: 0 1; padding: 0; }
+    /* Terminal rows are scarce: headings take one line, left-aligned, no blank lines above. */
+    ArticleView MarkdownH1 { content-align: left top; margin: 0 0 1 0; }
+    ArticleView MarkdownHeader { margin: 1 0 0 0; }
+    ArticleView MarkdownH1 { margin: 0; }
+    ArticleView MarkdownHorizontalRule { padding-top: 0; margin-bottom: 1; }
     """
 
     @dataclass

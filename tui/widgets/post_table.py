@@ -191,6 +191,7 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         }
         & > .post-table--selected {
             background: $secondary-muted;
+            text-style: underline;  /* still visible where 16 colours merge the background */
         }
         & > .post-table--unread {
             text-style: bold;

@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui.text import clean_line
+from tui.text import clean_line, truncate_cells_left
 
 
 class StatusBar(Widget):
@@ -21,15 +21,13 @@ class StatusBar(Widget):
     activity: reactive[str] = reactive("")
 
     def render(self) -> Content:
-        left = Content.assemble(
-            (" newstui ", "bold reverse"), " ", (clean_line(self.archive), "dim"), "  ", self.counts
-        )
+        # Counts matter more than the folder: the folder gets what room is left, cut from the left.
+        head = Content.assemble((" newstui ", "bold reverse"), " ", self.counts, "  ")
         right = Content(clean_line(self.activity) + " ") if self.activity else Content("")
+        room = self.size.width - head.cell_length - right.cell_length - 1
+        archive = truncate_cells_left(clean_line(self.archive), room)
+        left = head + Content.styled(archive, "dim")
         gap = self.size.width - left.cell_length - right.cell_length
         if gap < 1:
-            return (
-                left.truncate(max(0, self.size.width - right.cell_length - 1), ellipsis=True)
-                + " "
-                + right
-            )
+            return left.truncate(max(0, self.size.width - right.cell_length), ellipsis=True) + right
         return left + " " * gap + right
