@@ -62,7 +62,7 @@ class ArticleView(VerticalScroll, can_focus=True):
     ArticleView MarkdownH1 { content-align: left top; margin: 0 0 1 0; }
     ArticleView MarkdownHeader { margin: 1 0 0 0; }
     ArticleView MarkdownH1 { margin: 0; }
-    ArticleView MarkdownHorizontalRule { padding-top: 0; margin-bottom: 1; }
+    ArticleView MarkdownHorizontalRule { height: 1; padding: 0; margin: 0 0 1 0; border: none; background: $panel; }
     """
 
     @dataclass
