@@ -251,10 +251,7 @@ def make_hostile_corpus(root: Path) -> dict[str, str]:
     )
 
     # Hostile file names (the path is printed by `newstui list` too).
-    text(f"names/osc{OSC2}name.md", "no front matter, a name with escapes\n", "name")
     text("names/[@click=app.quit]x.md", "no front matter, a markup name\n", "[@click=app.quit]x")
-    text("names/rtl\u202ename.md", "no front matter\n", "name")
-    text("names/c1\x9bname.md", "no front matter\n", "name")
 
     # Files that are not plain post files: none of these may be listed (again).
     (root / "links").mkdir(exist_ok=True)
@@ -266,6 +263,17 @@ def make_hostile_corpus(root: Path) -> dict[str, str]:
     (root / ".hidden.md").write_text(_post("hidden"), encoding="utf-8")
     (root / "folder.md").mkdir()  # a folder named like a post
     return expected
+
+
+HOSTILE_NAMES = ("osc\x1b]2;pwned\x07name.md", "c1\x9bname.md", "rtl\u202ename.md")
+
+
+def make_hostile_names(root: Path) -> dict[str, str]:
+    """Posts whose file names hold escapes, C1 and bidi characters (kept apart: see the CLI tests)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in HOSTILE_NAMES:
+        (root / name).write_text("no front matter\n", encoding="utf-8")
+    return {name: "name" for name in HOSTILE_NAMES}
 
 
 if __name__ == "__main__":
