@@ -314,6 +314,22 @@ async def test_selection_s_e_l_act_on_all_of_it(archive: Path) -> None:
         assert shown(app) == [TITLES[0], *TITLES[3:]]
 
 
+@pytest.mark.xfail(
+    reason="bug: archiving the selection leaves the (now hidden) posts selected, so the next r"
+    " marks those invisible posts instead of the row under the cursor",
+    strict=True,
+)
+async def test_archived_selection_is_no_longer_selected(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("x", "x", "e")
+        assert shown(app) == TITLES[2:]
+        assert "selected" not in counts(app)
+        await pilot.press("r")
+        assert [t for t in TITLES if state(app, t).read] == [TITLES[2]]
+
+
 async def test_filter_select_all_read_marks_exactly_the_shown(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:
