@@ -233,11 +233,6 @@ async def test_l_completes_from_labels_already_used(archive: Path) -> None:
         assert state(app, TITLES[1]).labels == {"foo"}
 
 
-@pytest.mark.xfail(
-    reason="bug: the label prompt's hint says 'Tab completes' but Tab does not accept the"
-    " suggestion (Textual's Input accepts it with → or End)",
-    strict=True,
-)
 async def test_l_tab_completes_as_the_hint_says(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:
@@ -314,11 +309,6 @@ async def test_selection_s_e_l_act_on_all_of_it(archive: Path) -> None:
         assert shown(app) == [TITLES[0], *TITLES[3:]]
 
 
-@pytest.mark.xfail(
-    reason="bug: archiving the selection leaves the (now hidden) posts selected, so the next r"
-    " marks those invisible posts instead of the row under the cursor",
-    strict=True,
-)
 async def test_archived_selection_is_no_longer_selected(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:
@@ -542,11 +532,6 @@ async def test_opening_in_the_reader_marks_read(archive: Path) -> None:
         assert not state(app, TITLES[0]).read
 
 
-@pytest.mark.xfail(
-    reason="bug: the main status line keeps its old unread/starred counts after triage in the"
-    " reader (ReaderScreen refreshes the rows but not MainScreen.update_counts)",
-    strict=True,
-)
 async def test_counts_follow_reader_triage_after_going_back(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:
@@ -648,11 +633,6 @@ async def test_keys_typed_fast_after_slash_go_to_the_filter(archive: Path) -> No
         assert main(app).query_one(FilterBar).value == "re"
 
 
-@pytest.mark.xfail(
-    reason="bug: keys queued right behind `l` (or `|`) are lost: the prompt's Input is focused"
-    " only once the pushed screen mounts",
-    strict=True,
-)
 async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:

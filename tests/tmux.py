@@ -17,10 +17,12 @@ class Tmux:
         self.socket = f"newstui-test-{uuid.uuid4().hex[:8]}"
         self.session = "t"
         self.status_file = Path(f"/tmp/{self.socket}.status")
-        exports = " ".join(f"{key}={value!r}" for key, value in (env or {}).items())
-        # Record the exit status so the test can check it; stderr stays on the terminal (Textual draws there).
-        shell = f"{exports} {command}; echo $? > {self.status_file}; sleep 30"
         width, height = size
+        # The pane's size, also in COLUMNS/LINES: a parent (pytest with readline) may export 80x24.
+        env = {"COLUMNS": str(width), "LINES": str(height), **(env or {})}
+        exports = " ".join(f"{key}={value!r}" for key, value in env.items())
+        # Record the exit status so the test can check it; stderr stays on the terminal (Textual draws there).
+        shell = f"env {exports} {command}; echo $? > {self.status_file}; sleep 30"
         self._tmux(
             "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height), shell
         )

@@ -12,13 +12,14 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 
-from tui import links
+from tui import links, triage
 from tui.config import Config
 from tui.locations import styles_dir
 from tui.model import Post
 from tui.repository import Repository
-from tui.screens.dialogs import LinkScreen, OutputScreen, PromptScreen
+from tui.screens.dialogs import LabelSuggester, LinkScreen, OutputScreen, PromptScreen
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.main import MainScreen
 from tui.state import StateError, StateStore
@@ -77,6 +78,23 @@ class NewsApp(App[None]):
                 f"{row.keys}  ({row.id})",
                 partial(self.run_action, row.action, row.node),
             )
+
+    def edit_labels(self, posts: Sequence[Post], done: Callable[[], None]) -> None:
+        """Ask which labels to add (name) or remove (-name), with completion from those in use."""
+
+        def chosen(text: str | None) -> None:
+            if text and self.triage(lambda store, ps: triage.edit_labels(store, ps, text), posts):
+                done()
+
+        count = f"{len(posts)} post{'s' if len(posts) != 1 else ''}"
+        self.push_screen(
+            PromptScreen(
+                f"Labels for {count}",
+                "name adds · -name removes · commas separate · Tab completes",
+                LabelSuggester(self.repo.state.labels()),
+            ),
+            chosen,
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -148,7 +166,8 @@ class NewsApp(App[None]):
         hint = "The post's Markdown goes to its standard input" + (
             f" · named: {', '.join(names)}" if names else ""
         )
-        self.push_screen(PromptScreen("Pipe to command", hint, names), chosen)
+        suggester = SuggestFromList(names) if names else None
+        self.push_screen(PromptScreen("Pipe to command", hint, suggester), chosen)
 
     @work(thread=True, group="pipe", description="piping a post")
     def run_pipe(self, post: Post, command: str) -> None:

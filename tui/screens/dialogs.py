@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from tui.links import openable
@@ -43,31 +43,68 @@ class LinkScreen(ModalScreen[str | None]):
         self.dismiss(choice)
 
 
-class PromptScreen(ModalScreen[str | None]):
-    """Asks for one line of text, with completion from a list. Returns the text, or None on Esc."""
+class LabelSuggester(Suggester):
+    """Completes the label being typed: after a comma, and after the - that removes one."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="prompt.cancel")]
+    def __init__(self, labels: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.labels = labels
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, comma, last = value.rpartition(",")
+        stripped = last.lstrip()
+        prefix = last[: len(last) - len(stripped)]
+        if stripped.startswith("-"):
+            prefix, stripped = prefix + "-", stripped[1:]
+        if not stripped:
+            return None
+        for label in self.labels:
+            if label.lower().startswith(stripped.lower()) and label != stripped:
+                return f"{head}{comma}{prefix}{label}"
+        return None
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Asks for one line of text, with completion. Returns the text, or None on Esc."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Cancel", id="prompt.cancel"),
+        Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
+    ]
 
     def __init__(
-        self, title: str, hint: str = "", suggestions: list[str] | None = None, value: str = ""
-    ):
+        self, title: str, hint: str = "", suggester: Suggester | None = None, value: str = ""
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.prompt_title = title
         self.hint = hint
-        self.suggestions = suggestions or []
+        self.suggester = suggester
         self.value = value
+        self._typed_ahead = ""  # keys that arrived before the input was there to take them
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.prompt_title), classes="dialog-title")
-            suggester = (
-                SuggestFromList(self.suggestions, case_sensitive=False)
-                if self.suggestions
-                else None
-            )
-            yield Input(value=self.value, suggester=suggester)
+            yield Input(value=self.value, suggester=self.suggester)
             if self.hint:
                 yield Static(Content(self.hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        if self._typed_ahead:
+            self.query_one(Input).insert_text_at_cursor(self._typed_ahead)
+
+    def type_ahead(self, text: str) -> None:
+        """Text typed right behind the key that opened this prompt (see MainScreen.on_key)."""
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().insert_text_at_cursor(text)
+        else:
+            self._typed_ahead += text
+
+    def action_complete(self) -> None:
+        prompt = self.query_one(Input)
+        prompt.cursor_position = len(prompt.value)
+        prompt.action_cursor_right()  # at the end of the text this accepts the suggestion
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

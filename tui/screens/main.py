@@ -464,21 +464,29 @@ class MainScreen(Screen):
         # Focus at once (not deferred): keys typed right behind "/" must land in the filter.
         self.app.set_focus(self.query_one(FilterBar))
 
-    def on_key(self, event: events.Key) -> None:
-        # Textual routes each key to the widget focused when it arrives, and runs screen bindings
-        # only once a key has bubbled up to the app. So letters typed right behind "/" (a fast
-        # typist, or one SSH packet) reach here, unused, before the binding has moved the focus.
-        # Move it as soon as the filter key passes, and type the letters behind it into the filter.
-        filter_bar = self.query_one(FilterBar)
-        if self.app.focused is filter_bar:
-            if event.is_printable and event.character:
-                filter_bar.insert_text_at_cursor(event.character)
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()  # the reader may have starred or read posts
+
+    async def on_key(self, event: events.Key) -> None:
+        # Textual routes each key to the widget focused when it arrives, and runs bindings only
+        # once the key has bubbled up to the app. In a burst ("/abc" or "lfoo" in one SSH packet,
+        # or typed at the first frame) every key bubbles past here before the first binding has
+        # moved the focus, and the letters are lost. So bindings run here, in arrival order, and
+        # letters behind a key that opened the filter or a prompt are typed into it.
+        if self.app.screen is not self:
+            if isinstance(self.app.screen, PromptScreen) and event.is_printable and event.character:
+                self.app.screen.type_ahead(event.character)
                 event.stop()
             return
-        active = self.active_bindings.get(event.key)
-        if active is not None and active.binding.action == "focus_filter":
-            self.action_focus_filter()
+        filter_bar = self.query_one(FilterBar)
+        if self.app.focused is filter_bar and event.is_printable and event.character:
+            filter_bar.insert_text_at_cursor(event.character)
             event.stop()
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            event.stop()
+            await self.app.run_action(active.binding.action, active.node)
 
     def action_clear(self) -> None:
         """Esc in the table: clear the selection, else the filter. (The filter bar handles its own Esc.)"""
@@ -543,9 +551,11 @@ class MainScreen(Screen):
     # ---------------------------------------------------------------- triage
 
     def targets(self) -> list[Post]:
-        """The selected posts, or else the one under the cursor."""
+        """The selected posts that are shown, or else the one under the cursor."""
         if self.selected:
-            return [post for post in self.posts if post.path in self.selected]
+            shown = [post for post in self.table.posts if post.path in self.selected]
+            if shown:
+                return shown
         post = self.table.current_post
         return [post] if post else []
 
@@ -577,28 +587,18 @@ class MainScreen(Screen):
         self._triage(triage.toggle_star)
 
     def action_toggle_archive(self) -> None:
-        self._triage(triage.toggle_archive, refilter=True)
+        posts = self.targets()
+        # Archived posts leave the view, so they leave the selection too.
+        self.selected -= {post.path for post in posts}
+        self._triage(triage.toggle_archive, posts, refilter=True)
 
     def action_mark_all_read(self) -> None:
         self._triage(triage.mark_read, list(self.table.posts))
 
     def action_labels(self) -> None:
         posts = self.targets()
-        if not posts:
-            return
-
-        def done(text: str | None) -> None:
-            if text:
-                self._triage(lambda store, posts: triage.edit_labels(store, posts, text), posts)
-
-        self.app.push_screen(
-            PromptScreen(
-                f"Labels for {len(posts)} post{'s' if len(posts) != 1 else ''}",
-                "name adds · -name removes · commas separate · Tab completes",
-                self.repo.state.labels(),
-            ),
-            done,
-        )
+        if posts:
+            self.news.edit_labels(posts, self.refresh_rows)
 
     def action_select(self) -> None:
         post = self.table.current_post

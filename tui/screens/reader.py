@@ -43,6 +43,8 @@ class ReaderScreen(Screen):
         Binding("K", "step(-1)", "Previous post", id="reader.previous"),
         Binding("s", "star", "Star", id="reader.star"),
         Binding("r", "toggle_read", "Read", show=False, id="reader.read"),
+        Binding("e", "toggle_archive", "Archive", show=False, id="reader.archive"),
+        Binding("l", "labels", "Labels", show=False, id="reader.labels"),
         Binding("o", "open_url", "Open url", id="reader.open_url"),
         Binding("y", "copy_url", "Copy url", show=False, id="reader.copy_url"),
         Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="reader.copy_markdown"),
@@ -149,6 +151,14 @@ class ReaderScreen(Screen):
     def action_toggle_read(self) -> None:
         if self.post and self.news.triage(triage.toggle_read, [self.post]):
             self.table.refresh_rows()
+
+    def action_toggle_archive(self) -> None:
+        if self.post and self.news.triage(triage.toggle_archive, [self.post]):
+            self.table.refresh_rows()
+
+    def action_labels(self) -> None:
+        if self.post:
+            self.news.edit_labels([self.post], self.table.refresh_rows)
 
     def action_open_url(self) -> None:
         if self.post:
