@@ -209,11 +209,6 @@ async def test_clicked_local_link_in_preview_is_refused(corpus, monkeypatch) -> 
     assert not [path for path in opened if "passwd" in path]
 
 
-@pytest.mark.xfail(
-    reason="bug: a link clicked in the reader does nothing (ReaderScreen does not handle "
-    "ArticleView.LinkActivated; only MainScreen does)",
-    strict=True,
-)
 async def test_clicked_link_in_reader_goes_through_the_link_screen(corpus, monkeypatch) -> None:
     root, _ = corpus
     calls = Calls(monkeypatch)
@@ -337,11 +332,6 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
-@pytest.mark.xfail(
-    reason="bug: the reader needs minutes for a post of thousands of short paragraphs "
-    "(Textual's Markdown widget lays out every block again on each append: quadratic)",
-    strict=True,
-)
 def test_post_of_many_paragraphs_opens_without_hanging(corpus) -> None:
     root, _ = corpus
     try:

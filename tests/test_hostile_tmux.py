@@ -98,12 +98,6 @@ def started(term: Tmux, count: int) -> str:
     return screen
 
 
-@pytest.mark.xfail(
-    reason="bug: a cold start over 2,000+ files crashes: the index's process pool starts "
-    "multiprocessing's resource tracker while Textual holds stderr (fileno() == -1), "
-    "ValueError: bad value(s) in fds_to_keep, which the pool fallback does not catch",
-    strict=True,
-)
 def test_cold_start_on_a_big_archive(big_archive: Path, env: dict[str, str]) -> None:
     term = start(f"{NEWSTUI} {big_archive}", env)
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tui import __version__
 from tui import config as config_module
-from tui.text import clean, clean_line, pad_cells
+from tui.text import clean, clean_line, escape_controls, pad_cells
 
 USAGE = """\
 newstui [PATH]                      open the posts in PATH (or the config's `posts`)
@@ -35,6 +35,10 @@ class UserError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    # A file name that is not valid UTF-8 must print as escapes, not crash the listing.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     commands = {
         "list": cmd_list,
         "show": cmd_show,
@@ -108,9 +112,22 @@ def cmd_open(args: list[str]) -> int:
     repo = _open_repository(path)
     from tui.app import NewsApp
 
+    _start_multiprocessing_helpers()
     app = NewsApp(repo, config)
     app.run(mouse=not options.no_mouse)
     return app.return_code or 0
+
+
+def _start_multiprocessing_helpers() -> None:
+    """Start multiprocessing's resource tracker while stderr is still a real file.
+
+    Indexing a large archive uses a process pool, whose first use starts the tracker with
+    sys.stderr's descriptor; inside the app Textual has replaced sys.stderr with one that has
+    none, and the pool would fail to start (ValueError: bad value(s) in fds_to_keep).
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
 
 
 def _check_terminal() -> None:
@@ -146,7 +163,9 @@ def cmd_list(args: list[str]) -> int:
         raise UserError(f"bad query: {error.message} (at character {error.position + 1})") from None
     repo = _open_repository(options.path)
     repo.load()
-    repo.refresh(progress=_progress_printer() if sys.stderr.isatty() else None)
+    result = repo.refresh(progress=_progress_printer() if sys.stderr.isatty() else None)
+    for problem in result.problems[:20]:
+        print(f"newstui: {clean_line(problem)}", file=sys.stderr)
     posts = repo.posts
     body_search = None
     if uses_field(query, "body"):
@@ -159,11 +178,12 @@ def cmd_list(args: list[str]) -> int:
         query, state=repo.state.get, body_search=body_search, hide_archived=False
     )
     rows = [_row(posts[i], repo.state.get(posts[i].id)) for i in indices]
+    # File names are not cleaned at parse time (they must still open the file): escape their
+    # control characters as \uXXXX, which JSON reads back as the same text.
     if options.format == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print(escape_controls(json.dumps(rows, ensure_ascii=False, indent=1)))
     elif options.format == "csv":
-        sys.stdout.write(_csv(rows))
+        sys.stdout.write(escape_controls(_csv(rows)))
     else:
         _print_table(rows)
     repo.close()
@@ -203,7 +223,7 @@ def _csv(rows: list[dict]) -> str:
         "archived",
         "labels",
     ]
-    writer = csv.DictWriter(out, fieldnames=fields)
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})

@@ -13,6 +13,14 @@ _UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 
 
+_UNSAFE_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """Show control characters as \\uXXXX instead of removing them (for data output: lossless)."""
+    return _UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def clean(text: str) -> str:
     """Remove terminal control characters, keeping tabs and newlines (for bodies)."""
     return _UNSAFE.sub("", text)

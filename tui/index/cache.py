@@ -310,7 +310,7 @@ class IndexCache:
                     if len(batch) >= self.batch_size or not futures:
                         yield batch
                         batch = []
-            except (BrokenProcessPool, OSError, NotImplementedError):
+            except (BrokenProcessPool, OSError, NotImplementedError, ValueError):
                 # A worker died or the pool could not start: finish the rest in this process.
                 rest = [entry for chunk in unparsed.values() for entry in chunk]
                 if batch:

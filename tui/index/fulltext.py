@@ -382,7 +382,7 @@ class FullTextIndex:
                     if len(batch) >= self.batch_size or not futures:
                         yield batch
                         batch = []
-            except (BrokenProcessPool, OSError, NotImplementedError):
+            except (BrokenProcessPool, OSError, NotImplementedError, ValueError):
                 # A worker died or the pool could not start: finish the rest in this process.
                 rest = [rel for chunk in unread.values() for rel in chunk]
                 if batch:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -117,6 +117,10 @@ class ReaderScreen(Screen):
             self.article.show(markdown, links=rendered.links, key=post.path)
             for note in rendered.notes:
                 self.notify(note, severity="warning", markup=False)
+
+    @on(ArticleView.LinkActivated)
+    def _link(self, event: ArticleView.LinkActivated) -> None:
+        self.news.confirm_link(event.href)
 
     def action_scroll(self, direction: str) -> None:
         if direction == "down":

@@ -6,12 +6,19 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from textual import on, work
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
 FIRST_CHUNK = 3_000  # characters shown at once: about a screen and a half
 NEXT_CHUNK = 6_000  # later pieces, each appended in its own event-loop turn
+# Textual's Markdown widget lays out every block again on each append (quadratic: 4,000 short
+# paragraphs take 15 s). Beyond these limits the rest of a post is shown as plain text, in
+# separate widgets of PLAIN_CHUNK characters that each lay out only themselves.
+MARKDOWN_CHARS = 40_000
+MARKDOWN_BLOCKS = 300
+PLAIN_CHUNK = 16_000
 
 
 def safe_parser() -> MarkdownIt:
@@ -44,6 +51,33 @@ def split_blocks(text: str, first: int = FIRST_CHUNK, size: int = NEXT_CHUNK) ->
     return pieces
 
 
+def split_rich_and_plain(
+    text: str, chars: int = MARKDOWN_CHARS, blocks: int = MARKDOWN_BLOCKS
+) -> tuple[str, str]:
+    """The part of a long document worth rendering as Markdown, and the rest (as plain text).
+
+    The cut falls at a blank line (a block boundary), else at a line end, else at a space.
+    """
+    limit = chars
+    position = -2
+    for _ in range(blocks):
+        position = text.find("\n\n", position + 2)
+        if position == -1:
+            break
+    else:
+        limit = min(limit, position)  # the end of the last block Markdown is given
+    if len(text) <= limit:
+        return text, ""
+    cut = text.rfind("\n\n", 0, limit + 1)
+    if cut <= 0:
+        cut = text.rfind("\n", 0, limit + 1)
+    if cut <= 0:
+        cut = text.rfind(" ", 0, limit + 1)
+    if cut <= 0:
+        cut = limit
+    return text[:cut], text[cut:].strip("\n")
+
+
 def _continues_block(line: str) -> bool:
     stripped = line.lstrip()
     if line[:1] in (" ", "\t") or stripped.startswith(("- ", "* ", "+ ", "|", ">")):
@@ -58,6 +92,8 @@ class ArticleView(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     ArticleView { height: 1fr; }
     ArticleView > Markdown { margin: 0 1; padding: 0; }
+    ArticleView > #plain { height: auto; margin: 0 2; }
+    ArticleView > #plain > .note { color: $text-muted; margin-bottom: 1; }
     /* Terminal rows are scarce: headings take one line, left-aligned, no blank lines above. */
     ArticleView MarkdownH1 { content-align: left top; margin: 0 0 1 0; }
     ArticleView MarkdownHeader { margin: 1 0 0 0; }
@@ -76,20 +112,32 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield Markdown(parser_factory=safe_parser, open_links=False)
+        yield Vertical(id="plain")
 
     def show(self, markdown: str, *, links: list[str] | None = None, key: object = None) -> None:
         """Replace the document. The first screen appears at once; the rest follows in pieces."""
         self.links = list(links or [])
         self.shown_key = key
-        self._load(split_blocks(markdown))
+        rich, plain = split_rich_and_plain(markdown)
+        self._load(split_blocks(rich), plain)
 
     @work(exclusive=True, group="article", description="show article")
-    async def _load(self, pieces: list[str]) -> None:
+    async def _load(self, pieces: list[str], plain: str) -> None:
         document = self.query_one(Markdown)
+        rest = self.query_one("#plain", Vertical)
+        await rest.remove_children()
         await document.update(pieces[0])
         self.scroll_home(animate=False)
         for piece in pieces[1:]:
             await document.append(piece)
+        if plain:
+            await rest.mount(
+                Static(
+                    Content("This post is long: the rest is shown as plain text."), classes="note"
+                )
+            )
+        for start in range(0, len(plain), PLAIN_CHUNK):
+            await rest.mount(Static(Content(plain[start : start + PLAIN_CHUNK])))
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
