@@ -349,9 +349,10 @@ async def measure(corpus: Path, posts: int, seed: int, profile: cProfile.Profile
     result = RESULT
     try:
         await _measure(app, clock, result, posts, seed, profile, t0)
-    except (AppStopped, asyncio.CancelledError) as error:
-        # run_test's exit cancels the stopped app's widgets too: report the first cause.
-        result["error"] = f"{error or 'app stopped'} during {result.get('step', '?')}"
+    except (Exception, asyncio.CancelledError) as error:
+        # The app crashed or stopped (run_test's exit then cancels its widgets): keep what was
+        # measured and say where it happened.
+        result["error"] = f"{error!r} during {result.get('step', '?')}"
     result["stuck"] = STUCK
     return result
 

@@ -403,10 +403,13 @@ def measure_size(size: int, args: argparse.Namespace, out: Path, timeout: float)
 
         def in_process() -> dict[str, Any]:
             app.update(run_measure_app(corpus, warm_env))
-            return flatten_app(app)
+            figures.update(flatten_app(app))
+            if app.get("error"):
+                raise RuntimeError(f"measure_app: {app['error']}")
+            return {}
 
         step("measure_app", in_process)
-        if app:
+        if app.get("filter"):
             step("session", lambda: measure_session(corpus, size, warm_env, app, timeout))
         if args.profile and app:
             # A separate pass: cProfile roughly doubles the times, so it never runs while timing.
@@ -450,28 +453,34 @@ def measure_size(size: int, args: argparse.Namespace, out: Path, timeout: float)
 
 
 def flatten_app(app: dict[str, Any]) -> dict[str, Any]:
-    """The headline figures of measure_app's result."""
-    huge = app.get("huge", {})
+    """The headline figures of measure_app's result (None where it stopped before them)."""
+
+    def get(*keys: str) -> Any:
+        value: Any = app
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
     return {
-        "posts_loaded": app.get("posts_loaded"),
-        "filter_p50_ms": app["filter"]["p50_ms"],
-        "filter_p95_ms": app["filter"]["p95_ms"],
-        "filter_lost": app["filter"]["lost"],
-        "filter_isolated_p50_ms": app["filter_isolated"]["p50_ms"],
-        "filter_isolated_p95_ms": app["filter_isolated"]["p95_ms"],
-        "open_p50_ms": app["open"]["typical"]["p50_ms"],
-        "open_p95_ms": app["open"]["typical"]["p95_ms"],
-        "open_median_size": app["open"]["median_size"],
-        "open_all_max_ms": app["open"]["all"]["max_ms"],
-        "open_lost": app["open"]["lost"],
-        "largest_size": huge.get("size"),
-        "largest_first_paint_ms": huge.get("first_paint_ms"),
-        "largest_loaded_s": huge.get("fully_loaded_s"),
-        "largest_scroll_p50_ms": huge.get("scroll_p50_ms"),
-        "largest_scroll_p95_ms": huge.get("scroll_p95_ms"),
-        "largest_scroll_max_ms": huge.get("scroll_max_ms"),
-        "largest_scrolls_while_loading": huge.get("scrolls_while_loading"),
-        "largest_scroll_y": huge.get("scroll_y"),
+        "posts_loaded": get("posts_loaded"),
+        "filter_p50_ms": get("filter", "p50_ms"),
+        "filter_p95_ms": get("filter", "p95_ms"),
+        "filter_lost": get("filter", "lost"),
+        "filter_isolated_p50_ms": get("filter_isolated", "p50_ms"),
+        "filter_isolated_p95_ms": get("filter_isolated", "p95_ms"),
+        "open_p50_ms": get("open", "typical", "p50_ms"),
+        "open_p95_ms": get("open", "typical", "p95_ms"),
+        "open_median_size": get("open", "median_size"),
+        "open_all_max_ms": get("open", "all", "max_ms"),
+        "open_lost": get("open", "lost"),
+        "largest_size": get("huge", "size"),
+        "largest_first_paint_ms": get("huge", "first_paint_ms"),
+        "largest_loaded_s": get("huge", "fully_loaded_s"),
+        "largest_scroll_p50_ms": get("huge", "scroll_p50_ms"),
+        "largest_scroll_p95_ms": get("huge", "scroll_p95_ms"),
+        "largest_scroll_max_ms": get("huge", "scroll_max_ms"),
+        "largest_scrolls_while_loading": get("huge", "scrolls_while_loading"),
+        "largest_scroll_y": get("huge", "scroll_y"),
         "app_load": load(),
     }
 
