@@ -559,15 +559,15 @@ async def test_reader_s_r_J_K(archive: Path) -> None:
         assert marks(app, TITLES[0])[0] == UNREAD_MARK
         await pilot.press("J")
         await settle(app, pilot)
-        assert reader.post is not None and reader.post.title == TITLES[1]
+        assert reader.current_post is not None and reader.current_post.title == TITLES[1]
         assert state(app, TITLES[1]).read
         assert "Beta 蚂蚁 report body" in reader.query_one(ArticleView).query_one("Markdown").source
         await pilot.press("K")
         await settle(app, pilot)
-        assert reader.post is not None and reader.post.title == TITLES[0]
+        assert reader.current_post is not None and reader.current_post.title == TITLES[0]
         assert state(app, TITLES[0]).read  # shown again: marked read again
         await pilot.press("K")  # at the top: stays
-        assert reader.post.title == TITLES[0]
+        assert reader.current_post.title == TITLES[0]
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         assert main(app).table.cursor == 0

@@ -12,22 +12,37 @@ def _plural(count: int) -> str:
     return f"{count} post{'s' if count != 1 else ''}"
 
 
+def _toggle(posts: Sequence[Post], is_set, apply, words: tuple[str, str]) -> str:
+    value = any(not is_set(post) for post in posts)
+    apply([post.id for post in posts], value)
+    return words[0 if value else 1].format(_plural(len(posts)))
+
+
 def toggle_read(store: StateStore, posts: Sequence[Post]) -> str:
-    value = any(not store.get(post.id).read for post in posts)
-    store.set_read([post.id for post in posts], value)
-    return f"{_plural(len(posts))} marked {'read' if value else 'unread'}"
+    return _toggle(
+        posts,
+        lambda post: store.get(post.id).read,
+        store.set_read,
+        ("{} marked read", "{} marked unread"),
+    )
 
 
 def toggle_star(store: StateStore, posts: Sequence[Post]) -> str:
-    value = any(not store.get(post.id).starred for post in posts)
-    store.set_starred([post.id for post in posts], value)
-    return f"{'Starred' if value else 'Unstarred'} {_plural(len(posts))}"
+    return _toggle(
+        posts,
+        lambda post: store.get(post.id).starred,
+        store.set_starred,
+        ("Starred {}", "Unstarred {}"),
+    )
 
 
 def toggle_archive(store: StateStore, posts: Sequence[Post]) -> str:
-    value = any(not store.get(post.id).archived for post in posts)
-    store.set_archived([post.id for post in posts], value)
-    return f"{'Archived' if value else 'Unarchived'} {_plural(len(posts))}"
+    return _toggle(
+        posts,
+        lambda post: store.get(post.id).archived,
+        store.set_archived,
+        ("Archived {}", "Unarchived {}"),
+    )
 
 
 def mark_read(store: StateStore, posts: Sequence[Post]) -> str:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from time import monotonic
-from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
@@ -24,6 +22,7 @@ from tui.query import Query, QueryEngine, QueryError, parse, uses_field
 from tui.render.highlight import highlight, match_terms
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
+from tui.screens.post_actions import PostActions
 from tui.screens.reader import ReaderScreen
 from tui.state import StateError
 from tui.watch import FolderChanges, FolderWatcher
@@ -33,9 +32,6 @@ from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
 from tui.widgets.saved_searches import BUILT_IN, SavedSearches, SearchCount
 from tui.widgets.status import StatusBar
 from tui.widgets.timeline import Timeline
-
-if TYPE_CHECKING:
-    from tui.app import NewsApp
 
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
@@ -55,7 +51,7 @@ class FolderChanged(Message):
     changes: FolderChanges
 
 
-class MainScreen(Screen):
+class MainScreen(PostActions):
     BINDINGS = [
         # Help and Quit first: the footer cuts from the right in narrow terminals.
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -72,10 +68,7 @@ class MainScreen(Screen):
         Binding("u", "undo", "Undo", id="undo"),
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="previous_unread"),
-        Binding("o", "open_url", "Open url", show=False, id="open_url"),
-        Binding("y", "copy_url", "Copy url", show=False, id="copy_url"),
-        Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="copy_markdown"),
-        Binding("vertical_line", "pipe", "Pipe", show=False, id="pipe"),
+        *PostActions.POST_BINDINGS,
         Binding("R", "rescan", "Rescan", show=False, id="rescan"),
         Binding("B", "toggle_searches", "Searches", show=False, id="searches"),
         Binding("S", "save_search", "Save search", show=False, id="save_search"),
@@ -103,8 +96,8 @@ class MainScreen(Screen):
     # ---------------------------------------------------------------- layout
 
     @property
-    def news(self) -> NewsApp:
-        return cast("NewsApp", self.app)
+    def current_post(self) -> Post | None:
+        return self.table.current_post
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header"):
@@ -636,26 +629,6 @@ class MainScreen(Screen):
 
     def action_previous_unread(self) -> None:
         self._step_unread(-1)
-
-    def action_open_url(self) -> None:
-        post = self.table.current_post
-        if post is not None:
-            self.news.open_post_url(post)
-
-    def action_copy_url(self) -> None:
-        post = self.table.current_post
-        if post is not None:
-            self.news.copy_url(post)
-
-    def action_copy_markdown(self) -> None:
-        post = self.table.current_post
-        if post is not None:
-            self.news.copy_markdown(post)
-
-    def action_pipe(self) -> None:
-        post = self.table.current_post
-        if post is not None:
-            self.news.pipe_post(post)
 
     def poll_state(self) -> None:
         """Pick up triage done by another newstui on the same archive (another SSH session)."""

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
@@ -17,6 +14,7 @@ from tui.config import Config
 from tui.model import Post
 from tui.render.highlight import highlight
 from tui.repository import Repository
+from tui.screens.post_actions import PostActions
 from tui.state import StateError
 from tui.widgets.article import ArticleView
 from tui.widgets.post_table import PostTable
@@ -25,11 +23,7 @@ from tui.widgets.status import StatusBar
 LINK_DIGIT_WAIT = 0.7  # seconds to wait for a second digit before opening link N
 
 
-if TYPE_CHECKING:
-    from tui.app import NewsApp
-
-
-class ReaderScreen(Screen):
+class ReaderScreen(PostActions):
     BINDINGS = [
         Binding("question_mark", "app.help", "Help", id="reader.help"),
         Binding("escape,q", "app.pop_screen", "Back", id="reader.back"),
@@ -45,10 +39,7 @@ class ReaderScreen(Screen):
         Binding("r", "toggle_read", "Read", show=False, id="reader.read"),
         Binding("e", "toggle_archive", "Archive", show=False, id="reader.archive"),
         Binding("l", "labels", "Labels", show=False, id="reader.labels"),
-        Binding("o", "open_url", "Open url", id="reader.open_url"),
-        Binding("y", "copy_url", "Copy url", show=False, id="reader.copy_url"),
-        Binding("Y", "copy_markdown", "Copy Markdown", show=False, id="reader.copy_markdown"),
-        Binding("vertical_line", "pipe", "Pipe", show=False, id="reader.pipe"),
+        *PostActions.POST_BINDINGS,
         *(
             Binding(
                 str(digit), f"link_digit({digit})", "Link N", show=False, id=f"reader.link_{digit}"
@@ -68,10 +59,6 @@ class ReaderScreen(Screen):
         self._digits = ""
         self._digit_timer: Timer | None = None
 
-    @property
-    def news(self) -> NewsApp:
-        return cast("NewsApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ArticleView(id="article")
@@ -82,7 +69,7 @@ class ReaderScreen(Screen):
         return self.query_one(ArticleView)
 
     @property
-    def post(self) -> Post | None:
+    def current_post(self) -> Post | None:
         return self.table.current_post
 
     def on_mount(self) -> None:
@@ -90,7 +77,7 @@ class ReaderScreen(Screen):
         self.load_post()
 
     def load_post(self) -> None:
-        post = self.post
+        post = self.current_post
         if post is None:
             self.app.pop_screen()
             return
@@ -112,7 +99,7 @@ class ReaderScreen(Screen):
             self.app.call_from_thread(self._show, post, rendered)
 
     def _show(self, post: Post, rendered) -> None:
-        if post is self.post:
+        if post is self.current_post:
             markdown = highlight(rendered.markdown, self.terms)
             self.article.show(markdown, links=rendered.links, key=post.path)
             for note in rendered.notes:
@@ -149,36 +136,20 @@ class ReaderScreen(Screen):
             self.notify("No more posts")
 
     def action_star(self) -> None:
-        if self.post and self.news.triage(triage.toggle_star, [self.post]):
+        if self.current_post and self.news.triage(triage.toggle_star, [self.current_post]):
             self.table.refresh_rows()
 
     def action_toggle_read(self) -> None:
-        if self.post and self.news.triage(triage.toggle_read, [self.post]):
+        if self.current_post and self.news.triage(triage.toggle_read, [self.current_post]):
             self.table.refresh_rows()
 
     def action_toggle_archive(self) -> None:
-        if self.post and self.news.triage(triage.toggle_archive, [self.post]):
+        if self.current_post and self.news.triage(triage.toggle_archive, [self.current_post]):
             self.table.refresh_rows()
 
     def action_labels(self) -> None:
-        if self.post:
-            self.news.edit_labels([self.post], self.table.refresh_rows)
-
-    def action_open_url(self) -> None:
-        if self.post:
-            self.news.open_post_url(self.post)
-
-    def action_copy_url(self) -> None:
-        if self.post:
-            self.news.copy_url(self.post)
-
-    def action_copy_markdown(self) -> None:
-        if self.post:
-            self.news.copy_markdown(self.post)
-
-    def action_pipe(self) -> None:
-        if self.post:
-            self.news.pipe_post(self.post)
+        if self.current_post:
+            self.news.edit_labels([self.current_post], self.table.refresh_rows)
 
     def action_link_digit(self, digit: int) -> None:
         """Digits pick link N from the numbered list; a second digit within a moment makes 10–99."""
