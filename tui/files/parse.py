@@ -67,6 +67,18 @@ _WHOLE_LINK_RE = re.compile(r"!?\[(.*)\]\(\S*\)")
 _LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*\)")
 _EMPHASIS_RE = re.compile(r"\*\*|__|\*|`")
 _ESCAPE_RE = re.compile(r'\\(["\\/])')
+# The fast path for simple front matter (see _simple_yaml). Anything YAML reads differently is
+# refused: tabs, CR, NEL and other line breaks, the BOM, characters YAML does not print.
+_NOT_SIMPLE_RE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# `key: value` at the margin; the value's trailing spaces are not part of it.
+_SIMPLE_LINE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+# A plain scalar: no indicator first, no ": " or " #" inside, no ":" last.
+_SIMPLE_PLAIN_RE = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`](?:(?!: | #)[^\n])*(?<!:)")
+# A flow-list item: no flow indicators, quotes or comment/mapping marks at all.
+_SIMPLE_ITEM_RE = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^:,\[\]{}#'\"]*")
+_SIMPLE_QUOTED_RE = re.compile(r'"[^"\\]*"|\'[^\']*\'')
 
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -339,10 +351,12 @@ def _load_yaml(fm: str, problems: list[str]) -> dict[str, Any]:
         meta = _recover(fm)
         problems.append(f"front matter too long for YAML; recovered {_count(len(meta), 'key')}")
         return meta
-    try:
-        data = _YAML.load(fm, Loader=_YAML_LOADER)
-    except Exception:  # yaml raises many kinds
-        data = fm  # not None and not a dict: recover below
+    data: Any = _simple_yaml(fm)
+    if data is None:
+        try:
+            data = _YAML.load(fm, Loader=_YAML_LOADER)
+        except Exception:  # yaml raises many kinds
+            data = fm  # not None and not a dict: recover below
     if data is None:
         return {}  # empty, or only comments
     if isinstance(data, dict):
@@ -350,6 +364,60 @@ def _load_yaml(fm: str, problems: list[str]) -> dict[str, Any]:
     meta = _recover(fm)
     problems.append(f"front matter YAML did not parse; recovered {_count(len(meta), 'key')}")
     return meta
+
+
+def _simple_yaml(fm: str) -> dict[str, str | list[str]] | None:
+    """Front matter of plain `key: value` lines, read by hand as the base loader reads it; None for
+    anything less obvious (block scalars, anchors, nesting, escapes, continuations), left to YAML.
+
+    YAML costs about half of indexing a post, and nearly every real post needs none of it.
+    """
+    if "\r" in fm:
+        if fm.count("\r") != fm.count("\r\n"):
+            return None
+        fm = fm.replace("\r\n", "\n")
+    if _NOT_SIMPLE_RE.search(fm):
+        return None
+    meta: dict[str, str | list[str]] = {}
+    for line in fm.split("\n"):
+        if not line:
+            continue
+        match = _SIMPLE_LINE_RE.fullmatch(line)
+        if match is None:
+            return None
+        value = _simple_value(match[2] or "")
+        if value is None:
+            return None
+        meta[match[1]] = value
+    return meta or None
+
+
+def _simple_value(text: str) -> str | list[str] | None:
+    """One value as the base loader gives it, or None if it is not obviously simple."""
+    if not text:
+        return ""
+    first = text[0]
+    if first == "[":
+        if text[-1] != "]":
+            return None
+        inner = text[1:-1]
+        if not inner.strip(" "):
+            return []
+        parts = [part.strip(" ") for part in inner.split(",")]
+        if len(parts) > 1 and not parts[-1]:
+            parts.pop()  # [a, b, ] is [a, b]
+        items = []
+        for part in parts:
+            if _SIMPLE_ITEM_RE.fullmatch(part):
+                items.append(part)
+            elif _SIMPLE_QUOTED_RE.fullmatch(part):
+                items.append(part[1:-1])
+            else:
+                return None
+        return items
+    if first in "\"'":
+        return text[1:-1] if _SIMPLE_QUOTED_RE.fullmatch(text) else None
+    return text if _SIMPLE_PLAIN_RE.fullmatch(text) else None
 
 
 def _count(n: int, word: str) -> str:
