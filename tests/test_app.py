@@ -122,7 +122,7 @@ async def test_enter_opens_reader_and_escape_returns(archive: Path) -> None:
         await settle(app, pilot)
         assert isinstance(app.screen, ReaderScreen)
         article = app.screen.query_one(ArticleView)
-        assert "markets" in "\n".join(article.query_one("Markdown").source.splitlines())
+        assert "markets" in article.markdown
         await pilot.press("escape")
         assert not isinstance(app.screen, ReaderScreen)
         await pilot.press("q")

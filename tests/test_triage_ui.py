@@ -561,7 +561,7 @@ async def test_reader_s_r_J_K(archive: Path) -> None:
         await settle(app, pilot)
         assert reader.current_post is not None and reader.current_post.title == TITLES[1]
         assert state(app, TITLES[1]).read
-        assert "Beta 蚂蚁 report body" in reader.query_one(ArticleView).query_one("Markdown").source
+        assert "Beta 蚂蚁 report body" in reader.query_one(ArticleView).markdown
         await pilot.press("K")
         await settle(app, pilot)
         assert reader.current_post is not None and reader.current_post.title == TITLES[0]

@@ -11,18 +11,19 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import cast
 
 from tui import locations
 from tui.files.parse import parse_file
-from tui.files.scan import is_post_file, scan
+from tui.files.scan import is_post_file, iter_scan, scan
 from tui.model import Post
 
 # Joins tags/categories/problems; tui.text.clean removes this control character from post text.
@@ -244,23 +245,32 @@ class IndexCache:
         is_cancelled: Callable[[], bool] | None,
         workers: int | None,
     ) -> RefreshResult:
-        scanned = scan(self.root)
-        result = RefreshResult(problems=list(scanned.problems))
+        result = RefreshResult()
         known = self._stats()
-        stats = {entry.rel: (entry.size, entry.mtime_ns) for entry in scanned.files}
-        result.removed = [rel for rel in known if rel not in stats]
-        self._delete(result.removed)
-        # Reverse path order: dated folders put the newest posts first, so they paint first.
-        todo = [
-            (rel, *stats[rel])
-            for rel in sorted(
-                (rel for rel, st in stats.items() if known.get(rel) != st), reverse=True
-            )
-        ]
+        found: _Found
+        if known:
+            scanned = scan(self.root)
+            result.problems = scanned.problems
+            stats = {entry.rel: (entry.size, entry.mtime_ns) for entry in scanned.files}
+            result.removed = [rel for rel in known if rel not in stats]
+            self._delete(result.removed)
+            # Reverse path order: dated folders put the newest posts first, so they paint first.
+            todo = [
+                (rel, *stats[rel])
+                for rel in sorted(
+                    (rel for rel, st in stats.items() if known.get(rel) != st), reverse=True
+                )
+            ]
+            found = _Found(todo)
+        else:
+            # Cold start: nothing can have vanished, so parse files as the walk finds them (newest
+            # first) instead of waiting for all of it: the first rows show within a moment.
+            walk = iter_scan(self.root, result.problems)
+            found = _Found((entry.rel, entry.size, entry.mtime_ns) for entry in walk)
         done = 0
         cancelled = is_cancelled or (lambda: False)
         # closing() shuts the pool down at once when a cancel breaks the loop.
-        with closing(self._parse_batches(todo, workers)) as batches:
+        with closing(self._parse_batches(found, workers)) as batches:
             for rows in batches:
                 posts = self._write(rows)
                 for post in posts:
@@ -269,39 +279,51 @@ class IndexCache:
                 if on_batch is not None:
                     on_batch(posts)
                 if progress is not None:
-                    progress(done, len(todo))
-                if done < len(todo) and cancelled():
+                    progress(done, found.count)
+                if (done < found.count or not found.finished) and cancelled():
                     result.cancelled = True
                     break
         return result
 
-    def _parse_batches(self, todo: list[_Entry], workers: int | None) -> Generator[list[_Row]]:
+    def _parse_batches(self, todo: Iterator[_Entry], workers: int | None) -> Generator[list[_Row]]:
         """Rows for the todo files in batches of about batch_size, in completion order."""
+        root = str(self.root)
         workers = workers or os.cpu_count() or 1
-        if len(todo) < self.pool_threshold or workers < 2:
-            for start in range(0, len(todo), self.batch_size):
-                yield _parse_chunk(str(self.root), todo[start : start + self.batch_size])
+        # A cold walk finds this many files in a few milliseconds: enough to tell a small folder.
+        head = list(islice(todo, self.pool_threshold))
+        if len(head) < self.pool_threshold or workers < 2:
+            for batch in _batched(chain(head, todo), self.batch_size):
+                yield _parse_chunk(root, batch)
             return
-        chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
+        chunks = _batched(chain(head, todo), self.chunk_size)
         methods = multiprocessing.get_all_start_methods()
         # Never fork: the caller is a thread inside a running app.
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if context.get_start_method() == "forkserver":
             # Import the parser once in the fork server rather than once per worker.
             context.set_forkserver_preload(["tui.files.parse"])
-        unparsed = dict(enumerate(chunks))
+        first = next(chunks)
+        unparsed = {0: first}  # not yet parsed, by number
         futures: dict[Future[list[_Row]], int] = {}
         batch: list[_Row] = []
         executor: ProcessPoolExecutor | None = None
         try:
             try:
                 executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-                for number, chunk in list(unparsed.items())[1:]:
-                    futures[executor.submit(_parse_chunk, str(self.root), chunk)] = number
                 # The workers take a moment to start: parse the newest chunk meanwhile, so the
                 # first rows show at once.
-                yield _parse_chunk(str(self.root), chunks[0])
+                yield _parse_chunk(root, first)
                 del unparsed[0]
+                # Hand out the rest as the walk finds it, passing on what is back meanwhile.
+                for number, chunk in enumerate(chunks, 1):
+                    unparsed[number] = chunk
+                    futures[executor.submit(_parse_chunk, root, chunk)] = number
+                    for future in [future for future in futures if future.done()]:
+                        batch.extend(future.result())
+                        del unparsed[futures.pop(future)]
+                    if len(batch) >= self.batch_size:
+                        yield batch
+                        batch = []
                 while futures:
                     finished, _ = wait(futures, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -312,11 +334,11 @@ class IndexCache:
                         batch = []
             except (BrokenProcessPool, OSError, NotImplementedError, ValueError):
                 # A worker died or the pool could not start: finish the rest in this process.
-                rest = [entry for chunk in unparsed.values() for entry in chunk]
                 if batch:
                     yield batch
-                for start in range(0, len(rest), self.batch_size):
-                    yield _parse_chunk(str(self.root), rest[start : start + self.batch_size])
+                rest = chain(*unparsed.values(), chain.from_iterable(chunks))
+                for batch in _batched(rest, self.batch_size):
+                    yield _parse_chunk(root, batch)
         finally:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
@@ -388,6 +410,37 @@ def _key(rel: str) -> str:
 
 def _rel(key: str) -> str:
     return os.fsdecode(bytes.fromhex(key[len(_RAW_NAME) :])) if key.startswith(_RAW_NAME) else key
+
+
+class _Found:
+    """The files to parse, counted as they are taken: a cold walk's total grows as it goes."""
+
+    __slots__ = ("_entries", "count", "finished", "_total")
+
+    def __init__(self, entries: Iterable[_Entry]) -> None:
+        self._entries = iter(entries)
+        self._total = len(entries) if isinstance(entries, list) else None
+        self.count = self._total or 0
+        self.finished = self._total is not None
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return self
+
+    def __next__(self) -> _Entry:
+        try:
+            entry = next(self._entries)
+        except StopIteration:
+            self.finished = True
+            raise
+        if self._total is None:
+            self.count += 1
+        return entry
+
+
+def _batched(entries: Iterable[_Entry], size: int) -> Iterator[list[_Entry]]:
+    iterator = iter(entries)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _parse_chunk(root: str, entries: list[_Entry]) -> list[_Row]:

@@ -528,10 +528,6 @@ class MainScreen(PostActions):
     def _opened(self, event: PostTable.Opened) -> None:
         self.app.push_screen(ReaderScreen(self.repo, self.config, self.table, self.match_terms))
 
-    @on(ArticleView.LinkActivated)
-    def _link(self, event: ArticleView.LinkActivated) -> None:
-        self.news.confirm_link(event.href)
-
     def action_toggle_layout(self) -> None:
         panes = self.query_one("#panes")
         panes.set_class(not panes.has_class("below"), "below")

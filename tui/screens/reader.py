@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
@@ -104,10 +104,6 @@ class ReaderScreen(PostActions):
             self.article.show(markdown, links=rendered.links, key=post.path)
             for note in rendered.notes:
                 self.notify(note, severity="warning", markup=False)
-
-    @on(ArticleView.LinkActivated)
-    def _link(self, event: ArticleView.LinkActivated) -> None:
-        self.news.confirm_link(event.href)
 
     def action_scroll(self, direction: str) -> None:
         if direction == "down":

@@ -1,145 +1,159 @@
-"""The article viewer: a Markdown widget that never parses raw HTML, never opens links itself, and loads long posts in pieces."""
+"""The article viewer: Markdown drawn to lines in a thread, shown through the Line API, so no post can freeze the app."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+import re
+from typing import ClassVar
 
-from markdown_it import MarkdownIt
-from textual import on, work
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
-from textual.message import Message
-from textual.widgets import Markdown, Static
+from rich.console import Console
+from rich.markdown import Heading, Markdown
+from rich.segment import Segment
+from rich.style import Style
+from textual import work
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
 
-FIRST_CHUNK = 3_000  # characters shown at once: about a screen and a half
-NEXT_CHUNK = 6_000  # later pieces, each appended in its own event-loop turn
-# Textual's Markdown widget lays out every block again on each append (quadratic: 4,000 short
-# paragraphs take 15 s). Beyond these limits the rest of a post is shown as plain text, in
-# separate widgets of PLAIN_CHUNK characters that each lay out only themselves.
-MARKDOWN_CHARS = 40_000
-MARKDOWN_BLOCKS = 300
-PLAIN_CHUNK = 16_000
+# The first screen is drawn from about this much of the document (a few ms), the rest after it.
+FIRST_SCREEN_CHARS = 4_000
 
-
-def safe_parser() -> MarkdownIt:
-    """Textual's gfm-like parser with raw HTML off: post bodies must never reach the screen as markup."""
-    return MarkdownIt("gfm-like", {"html": False})
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_OR_ANGLE = re.compile(r"(`+)(.*?)\1|<")
+_TITLE_LINK = re.compile(r"^(#+ )\[(.*)\]\((?:[^()]|\([^()]*\))*\)\s*$", re.MULTILINE)
 
 
-def split_blocks(text: str, first: int = FIRST_CHUNK, size: int = NEXT_CHUNK) -> list[str]:
-    """Cut Markdown into pieces at blank lines, never inside a code fence or between list items."""
-    pieces: list[str] = []
-    start = 0
-    limit = first
+class LeftHeading(Heading):
+    """Rich centres h1; in a terminal reader every heading starts at the left edge."""
+
+    LEVEL_ALIGN: ClassVar = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
+
+
+class ReaderMarkdown(Markdown):
+    elements: ClassVar = {**Markdown.elements, "heading_open": LeftHeading}
+
+
+def literal_angles(markdown: str) -> str:
+    """Escape < outside code, so text such as '<script>' shows as written instead of vanishing as HTML."""
+    lines = []
+    in_fence = False
+    for line in markdown.splitlines(keepends=True):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and "<" in line:
+            line = _CODE_OR_ANGLE.sub(lambda m: m.group(0) if m.group(1) else "\\<", line)
+        lines.append(line)
+    return "".join(lines)
+
+
+def first_screen(markdown: str, chars: int = FIRST_SCREEN_CHARS) -> str:
+    """The document up to a blank line after about `chars` characters (outside code fences)."""
+    if len(markdown) <= chars:
+        return markdown
     in_fence = False
     position = 0
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
+    for line in markdown.splitlines(keepends=True):
         position += len(line)
-        if line.lstrip().startswith(("```", "~~~")):
+        if _FENCE.match(line):
             in_fence = not in_fence
-        if in_fence or line.strip() or position - start < limit:
-            continue
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        if _continues_block(following):
-            continue
-        pieces.append(text[start:position])
-        start = position
-        limit = size
-    if start < len(text) or not pieces:
-        pieces.append(text[start:])
-    return pieces
+        elif not in_fence and not line.strip() and position >= chars:
+            return markdown[:position]
+    return markdown
 
 
-def split_rich_and_plain(
-    text: str, chars: int = MARKDOWN_CHARS, blocks: int = MARKDOWN_BLOCKS
-) -> tuple[str, str]:
-    """The part of a long document worth rendering as Markdown, and the rest (as plain text).
+def render_lines(markdown: str, width: int) -> list[Strip]:
+    """Markdown to display lines `width` cells wide. Pure and thread-safe: runs in a worker.
 
-    The cut falls at a blank line (a block boundary), else at a line end, else at a space.
+    Raw HTML never renders (it is escaped to text), the title's link is left to the `o` key,
+    and nothing in the text is read as Rich markup.
     """
-    limit = chars
-    position = -2
-    for _ in range(blocks):
-        position = text.find("\n\n", position + 2)
-        if position == -1:
-            break
-    else:
-        limit = min(limit, position)  # the end of the last block Markdown is given
-    if len(text) <= limit:
-        return text, ""
-    cut = text.rfind("\n\n", 0, limit + 1)
-    if cut <= 0:
-        cut = text.rfind("\n", 0, limit + 1)
-    if cut <= 0:
-        cut = text.rfind(" ", 0, limit + 1)
-    if cut <= 0:
-        cut = limit
-    return text[:cut], text[cut:].strip("\n")
+    text = literal_angles(_TITLE_LINK.sub(r"\1\2", markdown))
+    console = Console(
+        width=width,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
+    options = console.options.update(width=width)
+    rendered = console.render_lines(
+        ReaderMarkdown(text, hyperlinks=False, code_theme="ansi_dark"), options, pad=False
+    )
+    plain = Style()  # Textual's filters (NO_COLOR, 16 colours) expect a style on every segment
+    return [
+        Strip(
+            [
+                Segment(text, style or plain, control)
+                for text, style, control in Segment.adjust_line_length(line, width)
+            ],
+            width,
+        )
+        for line in rendered
+    ]
 
 
-def _continues_block(line: str) -> bool:
-    stripped = line.lstrip()
-    if line[:1] in (" ", "\t") or stripped.startswith(("- ", "* ", "+ ", "|", ">")):
-        return True
-    number, dot, _ = stripped.partition(". ")
-    return bool(dot) and number.isdigit()
-
-
-class ArticleView(VerticalScroll, can_focus=True):
-    """Shows one rendered post; posts LinkActivated instead of following links."""
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one rendered post. The document is drawn in a thread worker, first screen first."""
 
     DEFAULT_CSS = """
-    ArticleView { height: 1fr; }
-    ArticleView > Markdown { margin: 0 1; padding: 0; }
-    ArticleView > #plain { height: auto; margin: 0 2; }
-    ArticleView > #plain > .note { color: $text-muted; margin-bottom: 1; }
-    /* Terminal rows are scarce: headings take one line, left-aligned, no blank lines above. */
-    ArticleView MarkdownH1 { content-align: left top; margin: 0 0 1 0; }
-    ArticleView MarkdownHeader { margin: 1 0 0 0; }
-    ArticleView MarkdownH1 { margin: 0; }
-    ArticleView MarkdownHorizontalRule { height: 1; padding: 0; margin: 0 0 1 0; border: none; background: $panel; }
+    ArticleView { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
     """
-
-    @dataclass
-    class LinkActivated(Message):
-        href: str
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.links: list[str] = []
         self.shown_key: object = None  # what is on screen (a post path), to skip needless reloads
-
-    def compose(self):
-        yield Markdown(parser_factory=safe_parser, open_links=False)
-        yield Vertical(id="plain")
+        self.markdown = ""
+        self._lines: list[Strip] = []
+        self._width = 0  # the width the lines were drawn for
 
     def show(self, markdown: str, *, links: list[str] | None = None, key: object = None) -> None:
-        """Replace the document. The first screen appears at once; the rest follows in pieces."""
+        """Replace the document; the first screen appears within milliseconds, the rest follows."""
         self.links = list(links or [])
         self.shown_key = key
-        rich, plain = split_rich_and_plain(markdown)
-        self._load(split_blocks(rich), plain)
+        self.markdown = markdown
+        self._draw(markdown, self._content_width(), new=True)
 
-    @work(exclusive=True, group="article", description="show article")
-    async def _load(self, pieces: list[str], plain: str) -> None:
-        document = self.query_one(Markdown)
-        rest = self.query_one("#plain", Vertical)
-        await rest.remove_children()
-        await document.update(pieces[0])
-        self.scroll_home(animate=False)
-        for piece in pieces[1:]:
-            await document.append(piece)
-        if plain:
-            await rest.mount(
-                Static(
-                    Content("This post is long: the rest is shown as plain text."), classes="note"
-                )
+    def _content_width(self) -> int:
+        return max(10, self.scrollable_content_region.width or self.size.width or 80)
+
+    @work(thread=True, exclusive=True, group="article", description="drawing the article")
+    def _draw(self, markdown: str, width: int, new: bool) -> None:
+        worker = get_current_worker()
+        head = first_screen(markdown) if new else markdown
+        lines = render_lines(head, width)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._set_lines, lines, width, new)
+        if head is not markdown:
+            lines = render_lines(markdown, width)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._set_lines, lines, width, False)
+
+    def _set_lines(self, lines: list[Strip], width: int, new: bool) -> None:
+        self._lines = lines
+        self._width = width
+        self.virtual_size = Size(width, len(lines))
+        if new:
+            self.scroll_home(animate=False)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.markdown and self._content_width() != self._width:
+            self._draw(self.markdown, self._content_width(), new=False)
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        if 0 <= index < len(self._lines):
+            return self._lines[index].crop(
+                self.scroll_offset.x, self.scroll_offset.x + self.size.width
             )
-        for start in range(0, len(plain), PLAIN_CHUNK):
-            await rest.mount(Static(Content(plain[start : start + PLAIN_CHUNK])))
+        return Strip.blank(self.size.width, self.rich_style)
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        self.post_message(self.LinkActivated(event.href))
+    @property
+    def text(self) -> str:
+        """What is drawn, as plain text (tests and copy)."""
+        return "\n".join(line.text.rstrip() for line in self._lines)
