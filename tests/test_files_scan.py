@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.files import FileEntry, ScanResult, is_post_file, scan
+from tui.files.scan import iter_scan
 
 # tui.files re-exports the function scan(), which hides the submodule of the same name
 scan_module = importlib.import_module("tui.files.scan")
@@ -264,3 +265,15 @@ def test_many_files_scan_quickly(tmp_path: Path) -> None:
     result = scan(tmp_path)
     assert len(result.files) == 3000
     assert len({entry.rel for entry in result.files}) == 3000
+
+
+def test_iter_scan_walks_newest_names_first_and_matches_scan(tmp_path: Path) -> None:
+    for rel in ("2020/12/b.md", "2021/01/a.md", "2021/02/c.md", "2021/02/d.md", "x.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    (tmp_path / "2021" / ".hidden.md").write_text("x")
+    problems: list[str] = []
+    rels = [entry.rel for entry in iter_scan(tmp_path, problems)]
+    assert rels == ["x.md", "2021/02/d.md", "2021/02/c.md", "2021/01/a.md", "2020/12/b.md"]
+    assert problems == []
+    assert [entry.rel for entry in scan(tmp_path).files] == rels

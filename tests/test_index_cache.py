@@ -12,6 +12,7 @@ import pytest
 import tui.index.cache as cache_module
 from tui.files.parse import parse_file
 from tui.index import IndexCache, RefreshResult
+from tui.model import Post
 
 
 def write_post(root: Path, rel: str, title: str, date: str | None = "2021-06-24T14:35:32+02:00"):
@@ -268,7 +269,9 @@ def test_on_batch_and_progress(archive: Path, db: Path) -> None:
     )
     assert [len(b) for b in batches] == [2, 2, 1]
     assert batches[0] == ["标题4", "标题3"]  # newest folders first, for the first paint
-    assert steps == [(2, 5), (4, 5), (5, 5)]
+    # A cold start parses files as the walk finds them: the total is what was found so far.
+    assert [done for done, _ in steps] == [2, 4, 5] and steps[-1] == (5, 5)
+    assert all(done <= total for done, total in steps)
 
 
 def test_cancel_keeps_what_was_written(archive: Path, db: Path, parse_calls: list[str]) -> None:
@@ -287,10 +290,10 @@ def test_process_pool_path(tmp_path: Path, db: Path, parse_calls: list[str]) -> 
     root = tmp_path / "pooled"
     make_archive(root, 23)
     cache = IndexCache(root, db)
-    cache.pool_threshold, cache.chunk_size, cache.batch_size = 1, 4, 6
+    cache.pool_threshold, cache.chunk_size, cache.batch_size, cache.first_batch = 1, 5, 6, 4
     batches: list[int] = []
     result = cache.refresh(workers=2, on_batch=lambda posts: batches.append(len(posts)))
-    # The newest chunk is parsed here while the workers start; the rest in the workers.
+    # The newest files are parsed here before the workers start; the rest in the workers.
     assert batches[0] == 4 and sum(batches) == 23 and all(n >= 6 for n in batches[1:-1])
     newest = sorted((p.relative_to(root).as_posix() for p in root.rglob("*.md")), reverse=True)
     assert parse_calls == newest[:4]
@@ -352,3 +355,36 @@ def test_root_with_undecodable_name(tmp_path: Path) -> None:
     cache = IndexCache(root, tmp_path / "db.sqlite")
     assert cache.notice is None
     assert len(cache.refresh().added) == 2
+
+
+def test_cold_start_shows_rows_before_the_walk_ends(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "big"
+    rels = make_archive(root, 30)
+    walked: list[str] = []
+    real_iter_scan = cache_module.iter_scan
+
+    def counting(root: Path, problems: list[str]):  # type: ignore[no-untyped-def]
+        for entry in real_iter_scan(root, problems):
+            walked.append(entry.rel)
+            yield entry
+
+    monkeypatch.setattr(cache_module, "iter_scan", counting)
+    cache = IndexCache(root, db)
+    cache.first_batch, cache.batch_size = 3, 10
+    seen_at_first: list[int] = []
+    first: list[str] = []
+
+    def on_batch(posts: list[Post]) -> None:
+        if not first:
+            first.extend(p.path for p in posts)
+            seen_at_first.append(len(walked))
+
+    result = cache.refresh(on_batch=on_batch, workers=1)
+    assert seen_at_first == [3]  # the newest three, before the rest of the folder was walked
+    assert first == sorted(rels, reverse=True)[:3]
+    assert len(result.added) == 30 and len(walked) == 30
+    # A warm refresh scans first (to find removals) and still works.
+    (root / first[0]).unlink()
+    assert cache.refresh().removed == [first[0]]

@@ -97,6 +97,9 @@ class IndexCache:
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call
+    # The first on_batch call, parsed in this process: the app shows a batch this small at once
+    # (its FIRST_ROWS) rather than waiting for its next periodic update.
+    first_batch = 200
 
     def __init__(self, root: Path, db_path: Path | None = None) -> None:
         self.root = root.resolve()
@@ -289,6 +292,10 @@ class IndexCache:
         """Rows for the todo files in batches of about batch_size, in completion order."""
         root = str(self.root)
         workers = workers or os.cpu_count() or 1
+        # The newest files first, parsed here at once: the pool would take a moment to start.
+        first = list(islice(todo, min(self.first_batch, self.batch_size)))
+        if first:
+            yield _parse_chunk(root, first)
         # A cold walk finds this many files in a few milliseconds: enough to tell a small folder.
         head = list(islice(todo, self.pool_threshold))
         if len(head) < self.pool_threshold or workers < 2:
@@ -302,18 +309,13 @@ class IndexCache:
         if context.get_start_method() == "forkserver":
             # Import the parser once in the fork server rather than once per worker.
             context.set_forkserver_preload(["tui.files.parse"])
-        first = next(chunks)
-        unparsed = {0: first}  # not yet parsed, by number
+        unparsed: dict[int, list[_Entry]] = {}  # submitted and not yet back, by number
         futures: dict[Future[list[_Row]], int] = {}
         batch: list[_Row] = []
         executor: ProcessPoolExecutor | None = None
         try:
             try:
                 executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-                # The workers take a moment to start: parse the newest chunk meanwhile, so the
-                # first rows show at once.
-                yield _parse_chunk(root, first)
-                del unparsed[0]
                 # Hand out the rest as the walk finds it, passing on what is back meanwhile.
                 for number, chunk in enumerate(chunks, 1):
                     unparsed[number] = chunk
