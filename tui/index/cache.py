@@ -312,6 +312,9 @@ class IndexCache:
         unparsed: dict[int, list[_Entry]] = {}  # submitted and not yet back, by number
         futures: dict[Future[list[_Row]], int] = {}
         batch: list[_Row] = []
+        # Batches grow with the count so far: each on_batch call costs the app a merge into
+        # everything shown, so 100,000 posts come in a few dozen batches rather than a hundred.
+        yielded = 0
         executor: ProcessPoolExecutor | None = None
         try:
             try:
@@ -323,7 +326,8 @@ class IndexCache:
                     for future in [future for future in futures if future.done()]:
                         batch.extend(future.result())
                         del unparsed[futures.pop(future)]
-                    if len(batch) >= self.batch_size:
+                    if len(batch) >= max(self.batch_size, yielded // 4):
+                        yielded += len(batch)
                         yield batch
                         batch = []
                 while futures:
@@ -331,7 +335,8 @@ class IndexCache:
                     for future in finished:
                         batch.extend(future.result())
                         del unparsed[futures.pop(future)]
-                    if len(batch) >= self.batch_size or not futures:
+                    if len(batch) >= max(self.batch_size, yielded // 4) or not futures:
+                        yielded += len(batch)
                         yield batch
                         batch = []
             except (BrokenProcessPool, OSError, NotImplementedError, ValueError):
