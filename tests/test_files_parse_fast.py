@@ -70,6 +70,8 @@ def assert_same(fm: str) -> None:
         "title: -x\n",
         "\n\n",
         "# comment\ntitle: x\n",
+        "k" * 1030 + ": v\n",
+        "k" * 100 + ": v\n",
     ],
 )
 def test_fast_path_agrees_with_yaml(fm: str) -> None:

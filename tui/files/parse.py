@@ -72,8 +72,9 @@ _ESCAPE_RE = re.compile(r'\\(["\\/])')
 _NOT_SIMPLE_RE = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# `key: value` at the margin; the value's trailing spaces are not part of it.
-_SIMPLE_LINE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+# `key: value` at the margin; the value's trailing spaces are not part of it. YAML refuses a key
+# of more than 1024 characters, so long ones go to it.
+_SIMPLE_LINE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}):(?: +(.*?))? *")
 # A plain scalar: no indicator first, no ": " or " #" inside, no ":" last.
 _SIMPLE_PLAIN_RE = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`](?:(?!: | #)[^\n])*(?<!:)")
 # A flow-list item: no flow indicators, quotes or comment/mapping marks at all.
