@@ -299,8 +299,8 @@ class IndexCache:
         # A cold walk finds this many files in a few milliseconds: enough to tell a small folder.
         head = list(islice(todo, self.pool_threshold))
         if len(head) < self.pool_threshold or workers < 2:
-            for batch in _batched(chain(head, todo), self.batch_size):
-                yield _parse_chunk(root, batch)
+            for entries in _batched(chain(head, todo), self.batch_size):
+                yield _parse_chunk(root, entries)
             return
         chunks = _batched(chain(head, todo), self.chunk_size)
         methods = multiprocessing.get_all_start_methods()
@@ -344,8 +344,8 @@ class IndexCache:
                 if batch:
                     yield batch
                 rest = chain(*unparsed.values(), chain.from_iterable(chunks))
-                for batch in _batched(rest, self.batch_size):
-                    yield _parse_chunk(root, batch)
+                for entries in _batched(rest, self.batch_size):
+                    yield _parse_chunk(root, entries)
         finally:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
