@@ -117,9 +117,9 @@ def parse_file(root: Path | str, rel: str, *, with_body: bool = True) -> ParsedP
             if not stat.S_ISREG(st.st_mode):
                 return _unreadable(rel, "not a regular file", size, mtime_ns)
             if with_body:
-                raw, partial = _read(fd, -1), False
+                raw, partial = _read(fd, -1, size), False
             else:
-                raw = _read(fd, HEAD_BYTES)
+                raw = _read(fd, HEAD_BYTES, size)
                 partial = len(raw) == HEAD_BYTES and size > HEAD_BYTES
                 if partial and _front_matter_runs_on(raw):
                     raw += _read(fd, -1)
@@ -141,8 +141,13 @@ def parse_bytes(raw: bytes, rel: str, *, size: int = 0, mtime_ns: int = 0) -> Pa
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _read(fd: int, limit: int) -> bytes:
-    """Read up to limit bytes (all when limit < 0), looping over short reads."""
+def _read(fd: int, limit: int, size: int = -1) -> bytes:
+    """Read up to limit bytes (all when limit < 0), looping over short reads.
+
+    With the file's size known, one read usually does: the read that would find the end is
+    skipped. Each system call lets the app's UI thread take the interpreter for up to 5 ms, so
+    the first rows of a cold start wait on every call saved here.
+    """
     chunks = []
     total = 0
     while limit < 0 or total < limit:
@@ -152,6 +157,8 @@ def _read(fd: int, limit: int) -> bytes:
             break
         chunks.append(chunk)
         total += len(chunk)
+        if 0 < size <= total:
+            break  # the end as fstat saw it; a file still growing is read again when it changes
     return b"".join(chunks)
 
 

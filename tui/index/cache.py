@@ -98,8 +98,10 @@ class IndexCache:
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call
     # The first on_batch call, parsed in this process: the app shows a batch this small at once
-    # (its FIRST_ROWS) rather than waiting for its next periodic update.
-    first_batch = 200
+    # (its FIRST_ROWS is 200) rather than waiting for its next periodic update. A screenful is
+    # enough: in the app this thread shares the interpreter with the busy UI thread, which makes
+    # each file here cost about 1 ms instead of 0.1 ms.
+    first_batch = 100
 
     def __init__(self, root: Path, db_path: Path | None = None) -> None:
         self.root = root.resolve()
