@@ -29,7 +29,6 @@ from textual._compositor import CompositorUpdate
 from textual.app import App
 from textual.keys import _character_to_key
 from textual.pilot import WaitForScreenTimeout
-from textual.widgets import Markdown
 
 from tui.config import Config
 from tui.repository import Repository
@@ -231,8 +230,8 @@ def _reader_painted(app: App[Any], path: str) -> Callable[[], bool]:
         article = screen.article
         if article.shown_key != path:
             return False
-        visible = screen._compositor.visible_widgets
-        return any(block in visible for block in screen.query_one(Markdown).children)
+        # The reader draws lines in a worker; painted once they are set and it is on screen.
+        return bool(article._lines) and article in screen._compositor.visible_widgets
 
     return ready
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,34 @@ def write_post(
     lines += ["---", body]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def no_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview and sparkline wait for typing or the cursor to pause; in a test they need not
+    wait, only run, so what is drawn does not depend on how fast the machine is."""
+    from tui.screens import main as main_screen
+
+    for name in ("PREVIEW_DELAY", "TYPING_PAUSE", "TIMELINE_DELAY"):
+        monkeypatch.setattr(main_screen, name, 0.001)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of sample_posts/ whose header path is the same on every machine."""
+    root = tmp_path / "sample_posts"
+    shutil.copytree(SAMPLE_POSTS, root)
+    return root
+
+
+async def workers_done(app) -> None:
+    """Wait for the app's workers. An exclusive worker replaced by a newer one (the preview when
+    the cursor moves) ends cancelled: that is normal here, not a failure."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(5):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue

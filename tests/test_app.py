@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.conftest import SAMPLE_POSTS, write_post
+from tests.conftest import SAMPLE_POSTS, workers_done, write_post
 from tui.app import NewsApp
 from tui.config import Config
 from tui.repository import Repository
@@ -26,7 +26,7 @@ def make_app(root: Path, config: Config | None = None) -> NewsApp:
 async def settle(app: NewsApp, pilot) -> None:
     """Wait for loading and rendering workers instead of sleeping."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import workers_done
 from tests.hostile import CLICK, FAKE_LINK, forbidden_in, make_hostile_corpus
 from tests.test_app import make_app, settle
 from tui import links
@@ -74,9 +75,9 @@ class Calls:
 
 async def settle_quickly(app, pilot) -> None:
     """settle() with one round less: a render thread, then the Markdown update it starts."""
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
 
 
 def table_text(table: PostTable) -> str:

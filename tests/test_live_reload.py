@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from tests.conftest import write_post
+from tests.conftest import workers_done, write_post
 from tests.test_app import make_app, settle
 from tui.widgets.post_table import PostTable
 
@@ -16,7 +16,7 @@ async def wait_until(app, pilot, predicate, timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

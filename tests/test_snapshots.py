@@ -7,7 +7,6 @@ then look at the SVGs in tests/__snapshots__/ (or the report pytest writes on a 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -16,11 +15,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.conftest import SAMPLE_POSTS, write_post
+from tests.conftest import workers_done, write_post
 from tui.app import NewsApp
 from tui.config import Config
 from tui.repository import Repository
-from tui.screens import main as main_screen
 from tui.screens.main import MainScreen
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
@@ -58,17 +56,15 @@ def utc() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def no_delays(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The preview and sparkline wait for typing to pause; here they need not wait, only run."""
-    monkeypatch.setattr(main_screen, "PREVIEW_DELAY", 0.001)
-    monkeypatch.setattr(main_screen, "TIMELINE_DELAY", 0.001)
+def _steady(no_delays: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every picture here is of the same moment: timers fire at once (conftest.no_delays), no
+    live-reload watcher races the first scan, and no toast is on screen."""
+    from textual.app import App
 
+    from tui.watch import FolderWatcher
 
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    root = tmp_path / "sample_posts"
-    shutil.copytree(SAMPLE_POSTS, root)
-    return root
+    monkeypatch.setattr(FolderWatcher, "start", lambda self: None)
+    monkeypatch.setattr(App, "notify", lambda self, *args, **kwargs: None)
 
 
 def with_linked_post(root: Path) -> Path:
@@ -91,7 +87,7 @@ async def settle(pilot: Pilot, timers: bool = False) -> None:
     if timers:
         await pilot.pause(0.05)
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,13 +13,12 @@ from rich.color import ColorSystem
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from tests.conftest import SAMPLE_POSTS, write_post
+from tests.conftest import workers_done, write_post
 from tui import __version__, cli
 from tui.app import NewsApp
 from tui.config import Config
 from tui.model import Post
 from tui.repository import Repository
-from tui.screens import main as main_screen
 from tui.screens.reader import ReaderScreen
 from tui.text import clean_line, truncate_cells
 from tui.widgets.article import ArticleView
@@ -54,7 +52,7 @@ async def settle(app: NewsApp, pilot, timers: bool = True) -> None:
     if timers:
         await pilot.pause(0.05)
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 
@@ -70,17 +68,8 @@ def table_lines(table: PostTable) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def no_delays(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The preview and sparkline wait for typing to pause; here they need not wait, only run."""
-    monkeypatch.setattr(main_screen, "PREVIEW_DELAY", 0.001)
-    monkeypatch.setattr(main_screen, "TIMELINE_DELAY", 0.001)
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    root = tmp_path / "sample_posts"
-    shutil.copytree(SAMPLE_POSTS, root)
-    return root
+def _no_delays(no_delays: None) -> None:
+    """Every test here: timers fire at once (see conftest.no_delays)."""
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
@@ -40,6 +41,12 @@ class NewsApp(App[None]):
         if self.config.theme:
             self.theme = self.config.theme
 
+    def on_load(self) -> None:
+        # Workers render posts and build indexes in threads; a 1 ms GIL switch interval (not 5)
+        # lets the UI thread answer a key at once while one of them computes.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.001)
+
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.repo, self.config)
 
@@ -53,6 +60,7 @@ class NewsApp(App[None]):
             loop.add_signal_handler(signum, self.exit)
 
     def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
         self.repo.close()
 
     def triage(

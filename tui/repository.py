@@ -14,6 +14,13 @@ from tui.model import Post
 from tui.render import Rendered, render_post
 from tui.state import StateStore
 
+QUICK_BODY = 48_000  # characters of a long body rendered first, for the first screen
+PARTIAL_NOTE = "showing the beginning while the rest is prepared"
+
+
+def partial(rendered: Rendered) -> bool:
+    return PARTIAL_NOTE in rendered.notes
+
 
 class ArchiveError(Exception):
     """A folder newstui cannot open, worded as the one line the user sees."""
@@ -129,11 +136,20 @@ class Repository:
     def body(self, post: Post) -> str:
         return parse_file(self.root, post.path).body
 
-    def render(self, post: Post) -> Rendered:
-        """The reader's document for a post, read fresh from its file (it may have changed)."""
+    def render(self, post: Post, *, quick: bool = False) -> Rendered:
+        """The reader's document for a post, read fresh from its file (it may have changed).
+
+        quick=True renders only the beginning of a long body (QUICK_BODY characters), so the
+        first screen of a 700 KB post shows at once; `partial(rendered)` tells whether it was cut.
+        """
         parsed = parse_file(self.root, post.path)
         labels = sorted(self.state.get(post.id).labels)
-        return render_post(parsed.post, parsed.body, labels=labels)
+        body = parsed.body
+        cut = quick and len(body) > QUICK_BODY
+        rendered = render_post(parsed.post, body[:QUICK_BODY] if cut else body, labels=labels)
+        if cut:
+            rendered.notes.append(PARTIAL_NOTE)
+        return rendered
 
     def close(self) -> None:
         if self._fulltext is not None:

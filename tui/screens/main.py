@@ -19,7 +19,7 @@ from tui import triage
 from tui.config import Config, ConfigError, save_search
 from tui.model import Post
 from tui.query import Query, QueryEngine, QueryError, parse, uses_field
-from tui.render.highlight import highlight, match_terms
+from tui.render.highlight import match_terms
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
 from tui.screens.post_actions import PostActions
@@ -36,6 +36,7 @@ from tui.widgets.timeline import Timeline
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 PUBLISH_EVERY = 0.5  # seconds between table updates while indexing
+TYPING_PAUSE = 0.3  # seconds without a key in the filter before the preview is redrawn
 TIMELINE_DELAY = 0.3  # seconds of quiet typing before the sparkline is redrawn
 
 COLUMNS = {column.key: column for column in DEFAULT_COLUMNS} | {
@@ -146,6 +147,7 @@ class MainScreen(PostActions):
         self.set_class(self.size.width < 100, "-narrow")
 
     def on_mount(self) -> None:
+        self.on_resize()  # the narrow layout from the first frame, not after it
         self.status.archive = str(self.repo.root)
         self.query_one(FilterBar).leave_to = self.table
         self.table.focus()
@@ -397,7 +399,8 @@ class MainScreen(PostActions):
     def show_matches(self, shown: Sequence[Post]) -> None:
         self.table.set_posts(shown)
         self.update_counts()
-        self._highlighted()  # the preview may need new highlights even if the cursor stayed
+        # The preview may need new highlights even if the cursor stayed; wait for typing to pause.
+        self._schedule_preview(TYPING_PAUSE)
         # The sparkline walks every shown post: draw it once typing pauses, not on each key.
         if self._timeline_timer is not None:
             self._timeline_timer.stop()
@@ -494,30 +497,20 @@ class MainScreen(PostActions):
 
     @on(PostTable.Highlighted)
     def _highlighted(self) -> None:
+        self._schedule_preview(PREVIEW_DELAY)
+
+    def _schedule_preview(self, delay: float) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        self._preview_timer = self.set_timer(PREVIEW_DELAY, self.update_preview)
+        self._preview_timer = self.set_timer(delay, self.update_preview)
 
     def update_preview(self) -> None:
         post = self.table.current_post
         if post is None:
             self.preview.show("*No post selected.*", key=None)
         elif self.preview.shown_key != self._preview_key(post) and self.preview.display:
-            self.render_preview(post)
-
-    @work(thread=True, exclusive=True, group="preview", description="rendering the preview")
-    def render_preview(self, post: Post) -> None:
-        rendered = self.repo.render(post)
-        if get_current_worker().is_cancelled:
-            return
-        self.app.call_from_thread(self._show_preview, post, rendered)
-
-    def _show_preview(self, post: Post, rendered) -> None:
-        if self.table.current_post is post:
-            self.preview.show(
-                highlight(rendered.markdown, self.match_terms),
-                links=rendered.links,
-                key=self._preview_key(post),
+            self.preview.show_post(
+                self.repo, post, terms=self.match_terms, key=self._preview_key(post)
             )
 
     def _preview_key(self, post: Post) -> tuple:

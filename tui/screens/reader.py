@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Footer
-from textual.worker import get_current_worker
 
 from tui import triage
 from tui.config import Config
 from tui.model import Post
-from tui.render.highlight import highlight
 from tui.repository import Repository
 from tui.screens.post_actions import PostActions
 from tui.state import StateError
@@ -90,20 +88,12 @@ class ReaderScreen(PostActions):
             except StateError as error:
                 self.notify(f"Not saved: {error}", severity="error", markup=False)
             self.table.refresh_rows()
-        self.render_post(post)
+        self.article.show_post(self.repo, post, terms=self.terms, key=post.path)
 
-    @work(thread=True, exclusive=True, group="reader", description="rendering the post")
-    def render_post(self, post: Post) -> None:
-        rendered = self.repo.render(post)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, post, rendered)
-
-    def _show(self, post: Post, rendered) -> None:
-        if post is self.current_post:
-            markdown = highlight(rendered.markdown, self.terms)
-            self.article.show(markdown, links=rendered.links, key=post.path)
-            for note in rendered.notes:
-                self.notify(note, severity="warning", markup=False)
+    @on(ArticleView.Loaded)
+    def _loaded(self, event: ArticleView.Loaded) -> None:
+        for note in event.notes:
+            self.notify(note, severity="warning", markup=False)
 
     def action_scroll(self, direction: str) -> None:
         if direction == "down":

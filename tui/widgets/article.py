@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.console import Console
@@ -12,9 +14,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import work
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
+
+from tui.model import Post
+from tui.render.highlight import highlight
+from tui.repository import Repository, partial
 
 # The first screen is drawn from about this much of the document (a few ms), the rest after it.
 FIRST_SCREEN_CHARS = 4_000
@@ -109,16 +116,64 @@ class ArticleView(ScrollView, can_focus=True):
         self.markdown = ""
         self._lines: list[Strip] = []
         self._width = 0  # the width the lines were drawn for
+        self._pending: Callable[[int], object] | None = None  # a draw waiting for a layout
+
+    @dataclass
+    class Loaded(Message):
+        """A post is fully shown; notes say what was cut or recovered."""
+
+        notes: list[str]
+
+    def show_post(self, repo: Repository, post: Post, *, terms: list[str], key: object) -> None:
+        """Read, render and draw a post, all in one worker: the first screen first."""
+        self.shown_key = key
+        self._when_laid_out(lambda width: self._load_post(repo, post, terms, width))
+
+    @work(thread=True, exclusive=True, group="article", description="rendering the post")
+    def _load_post(self, repo: Repository, post: Post, terms: list[str], width: int) -> None:
+        worker = get_current_worker()
+        rendered = repo.render(post, quick=True)
+        markdown = highlight(rendered.markdown, terms)
+        lines = render_lines(first_screen(markdown), width)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._set_document, markdown, rendered.links, lines, width, True)
+        if partial(rendered):
+            rendered = repo.render(post)
+            markdown = highlight(rendered.markdown, terms)
+        lines = render_lines(markdown, width)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(
+                self._set_document, markdown, rendered.links, lines, width, False
+            )
+            self.post_message(self.Loaded(rendered.notes))
+
+    def _set_document(
+        self, markdown: str, links: list[str], lines: list[Strip], width: int, new: bool
+    ) -> None:
+        self.markdown = markdown
+        self.links = links
+        self._set_lines(lines, width, new)
 
     def show(self, markdown: str, *, links: list[str] | None = None, key: object = None) -> None:
         """Replace the document; the first screen appears within milliseconds, the rest follows."""
         self.links = list(links or [])
         self.shown_key = key
         self.markdown = markdown
-        self._draw(markdown, self._content_width(), new=True)
+        self._when_laid_out(lambda width: self._draw(markdown, width, new=True))
+
+    def _when_laid_out(self, start) -> None:
+        """Start drawing at the final width: before the first layout there is none yet."""
+        width = self._content_width()
+        if width:
+            self._pending = None
+            start(width)
+        else:
+            self._pending = start
 
     def _content_width(self) -> int:
-        return max(10, self.scrollable_content_region.width or self.size.width or 80)
+        width = self.scrollable_content_region.width
+        return max(10, width) if width else 0
 
     @work(thread=True, exclusive=True, group="article", description="drawing the article")
     def _draw(self, markdown: str, width: int, new: bool) -> None:
@@ -142,8 +197,14 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        if self.markdown and self._content_width() != self._width:
-            self._draw(self.markdown, self._content_width(), new=False)
+        width = self._content_width()
+        if not width:
+            return
+        if self._pending is not None:
+            start, self._pending = self._pending, None
+            start(width)
+        elif self.markdown and width != self._width:
+            self._draw(self.markdown, width, new=False)
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y

@@ -40,7 +40,6 @@ class Timeline(Sparkline):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__([], summary_function=sum, id=id)
-        self.tooltip = f"Posts per day, last {DAYS} days of the shown posts"
 
     def show(self, posts: Sequence[Post]) -> None:
         self.data = posts_per_day(posts)
