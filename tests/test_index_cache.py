@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import tui.files.parse as parse_module
 import tui.index.cache as cache_module
 from tui.files.parse import parse_file
 from tui.index import IndexCache, RefreshResult
@@ -73,7 +74,7 @@ def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(rel)
         return parse_file(root, rel, with_body=with_body)
 
-    monkeypatch.setattr(cache_module, "parse_file", counting)
+    monkeypatch.setattr(parse_module, "parse_file", counting)  # the cache imports it when parsing
     return calls
 
 

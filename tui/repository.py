@@ -6,13 +6,15 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.files import parse_file
 from tui.index import FullTextIndex, IndexCache, RefreshResult
 from tui.index.fulltext import default_db_path as fulltext_db_path
 from tui.model import Post
-from tui.render import Rendered, render_post
 from tui.state import StateStore
+
+if TYPE_CHECKING:
+    from tui.render import Rendered
 
 QUICK_BODY = 48_000  # characters of a long body rendered first, for the first screen
 PARTIAL_NOTE = "showing the beginning while the rest is prepared"
@@ -134,6 +136,8 @@ class Repository:
         return self.fulltext.update(self.posts, progress=progress, is_cancelled=is_cancelled)
 
     def body(self, post: Post) -> str:
+        from tui.files import parse_file
+
         return parse_file(self.root, post.path).body
 
     def render(self, post: Post, *, quick: bool = False) -> Rendered:
@@ -142,6 +146,9 @@ class Repository:
         quick=True renders only the beginning of a long body (QUICK_BODY characters), so the
         first screen of a 700 KB post shows at once; `partial(rendered)` tells whether it was cut.
         """
+        from tui.files import parse_file
+        from tui.render import render_post
+
         parsed = parse_file(self.root, post.path)
         labels = sorted(self.state.get(post.id).labels)
         body = parsed.body

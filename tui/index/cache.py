@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import cast
 
 from tui import locations
-from tui.files.parse import parse_file
-from tui.files.scan import is_post_file, iter_scan, scan
+from tui.files.scan import is_post_file, iter_scan
 from tui.model import Post
 
 # Joins tags/categories/problems; tui.text.clean removes this control character from post text.
@@ -253,10 +252,16 @@ class IndexCache:
         result = RefreshResult()
         known = self._stats()
         found: _Found
+        cancelled = is_cancelled or (lambda: False)
         if known:
-            scanned = scan(self.root)
-            result.problems = scanned.problems
-            stats = {entry.rel: (entry.size, entry.mtime_ns) for entry in scanned.files}
+            stats = {}
+            # Checked as the walk goes: quitting during a warm refresh must not wait for a walk of
+            # 100,000 files (the app's exit waits for its worker threads).
+            for count, entry in enumerate(iter_scan(self.root, result.problems)):
+                if count % 2000 == 0 and cancelled():
+                    result.cancelled = True
+                    return result
+                stats[entry.rel] = (entry.size, entry.mtime_ns)
             result.removed = [rel for rel in known if rel not in stats]
             self._delete(result.removed)
             # Reverse path order: dated folders put the newest posts first, so they paint first.
@@ -273,7 +278,6 @@ class IndexCache:
             walk = iter_scan(self.root, result.problems)
             found = _Found((entry.rel, entry.size, entry.mtime_ns) for entry in walk)
         done = 0
-        cancelled = is_cancelled or (lambda: False)
         # closing() shuts the pool down at once when a cancel breaks the loop.
         with closing(self._parse_batches(found, workers)) as batches:
             for rows in batches:
@@ -454,6 +458,8 @@ def _batched(entries: Iterable[_Entry], size: int) -> Iterator[list[_Entry]]:
 
 def _parse_chunk(root: str, entries: list[_Entry]) -> list[_Row]:
     """Database rows for these files; runs in pool workers, so the main process only writes."""
+    from tui.files.parse import parse_file  # loaded where parsing happens: not on a warm start
+
     base = Path(root)
     rows = []
     for rel, size, mtime_ns in entries:

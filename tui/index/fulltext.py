@@ -17,7 +17,6 @@ from pathlib import Path
 from rich.cells import cell_len
 
 from tui import locations
-from tui.files.parse import parse_file
 from tui.model import Post
 from tui.text import clean_line, truncate_cells
 
@@ -396,6 +395,8 @@ class FullTextIndex:
 
 def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
     """Folded title and body text of each file; runs in pool workers, so module-level."""
+    from tui.files.parse import parse_file  # loaded where parsing happens
+
     # render sits above index in the layers and loads lxml: only the indexer needs it.
     from tui.render import plain_text
 

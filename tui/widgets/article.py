@@ -6,10 +6,10 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 from rich.console import Console
-from rich.markdown import Heading, Markdown
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
@@ -31,14 +31,19 @@ _CODE_OR_ANGLE = re.compile(r"(`+)(.*?)\1|<")
 _TITLE_LINK = re.compile(r"^(#+ )\[(.*)\]\((?:[^()]|\([^()]*\))*\)\s*$", re.MULTILINE)
 
 
-class LeftHeading(Heading):
-    """Rich centres h1; in a terminal reader every heading starts at the left edge."""
+@lru_cache(maxsize=1)
+def reader_markdown() -> type:
+    """Rich's Markdown with every heading at the left edge (Rich centres h1). Built on first use:
+    rich.markdown is loaded when the first post is drawn, not at start-up."""
+    from rich.markdown import Heading, Markdown
 
-    LEVEL_ALIGN: ClassVar = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
+    class LeftHeading(Heading):
+        LEVEL_ALIGN: ClassVar = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
 
+    class ReaderMarkdown(Markdown):
+        elements: ClassVar = {**Markdown.elements, "heading_open": LeftHeading}
 
-class ReaderMarkdown(Markdown):
-    elements: ClassVar = {**Markdown.elements, "heading_open": LeftHeading}
+    return ReaderMarkdown
 
 
 def literal_angles(markdown: str) -> str:
@@ -87,7 +92,7 @@ def render_lines(markdown: str, width: int) -> list[Strip]:
     )
     options = console.options.update(width=width)
     rendered = console.render_lines(
-        ReaderMarkdown(text, hyperlinks=False, code_theme="ansi_dark"), options, pad=False
+        reader_markdown()(text, hyperlinks=False, code_theme="ansi_dark"), options, pad=False
     )
     plain = Style()  # Textual's filters (NO_COLOR, 16 colours) expect a style on every segment
     return [
