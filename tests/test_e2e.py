@@ -14,6 +14,8 @@ from tests.tmux import Tmux, have_tmux
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="needs tmux")]
 
 NEWSTUI = Path(sys.executable).parent / "newstui"
+SAMPLE_COUNT = sum(1 for path in SAMPLE_POSTS.rglob("*") if path.is_file())
+ALL_SHOWN = f"{SAMPLE_COUNT} of {SAMPLE_COUNT} posts"
 
 
 def tree_digest(root: Path) -> str:
@@ -39,7 +41,7 @@ def test_filter_open_back_quit(xdg_env: dict[str, str]) -> None:
         f"{NEWSTUI} {SAMPLE_POSTS}", size=(120, 40), env={**xdg_env, "TERM": "xterm-256color"}
     )
     try:
-        term.wait_for("of ")  # the status line's "N of M posts"
+        term.wait_for("of ")  # the first frame: keys typed now must not be lost
         term.send("/")
         term.type("台风")
         screen = term.wait_for(" 1 of 27 posts")
@@ -61,7 +63,7 @@ def test_star_survives_restart(xdg_env: dict[str, str]) -> None:
     env = {**xdg_env, "TERM": "xterm-256color"}
     term = Tmux(command, env=env)
     try:
-        term.wait_for("of ")
+        term.wait_for(ALL_SHOWN)  # the posts are there to star
         term.send("s")
         term.wait_for("1 starred")
         term.send("q")
