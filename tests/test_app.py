@@ -177,3 +177,13 @@ async def test_command_palette_reaches_actions(archive: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.repo.state.get(post.id).starred
+
+
+async def test_a_new_filter_starts_at_its_newest_post(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        await pilot.press("G")  # the oldest post, which the filter below keeps
+        await pilot.press("slash", *"o")
+        assert table.cursor == 0 and len(table.posts) > 1

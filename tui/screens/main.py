@@ -279,9 +279,9 @@ class MainScreen(PostActions):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
-        self.apply_filter()
+        self.apply_filter(to_top=True)  # a new filter starts at its newest post
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, *, to_top: bool = False) -> None:
         """Show the posts that match the filter bar's query; a bad query keeps the previous rows."""
         filter_bar = self.query_one(FilterBar)
         try:
@@ -295,13 +295,13 @@ class MainScreen(PostActions):
         if self.status.activity.startswith("query:"):
             self.set_activity("")
         if self.engine is None:
-            self.show_matches(self.posts if not self.query_text.strip() else [])
+            self.show_matches(self.posts if not self.query_text.strip() else [], to_top)
         elif uses_field(query, "body") and self.fulltext_ready:
-            self.filter_bodies(query, self.query_text)
+            self.filter_bodies(query, self.query_text, to_top)
         else:
             if uses_field(query, "body"):
                 self.start_fulltext()  # meanwhile body: searches titles
-            self.show_matches(self.run_query(query))
+            self.show_matches(self.run_query(query), to_top)
 
     def run_query(self, query: Query, body_search=None) -> list[Post]:
         assert self.engine is not None
@@ -321,11 +321,11 @@ class MainScreen(PostActions):
         return [posts[index] for index in indices]
 
     @work(thread=True, exclusive=True, group="filter", description="searching bodies")
-    def filter_bodies(self, query: Query, text: str) -> None:
+    def filter_bodies(self, query: Query, text: str, to_top: bool) -> None:
         """Body search reads an index on disk: off the UI thread, and dropped if typing moved on."""
         shown = self.run_query(query, body_search=self.repo.fulltext.search)
         if not get_current_worker().is_cancelled and text == self.query_text:
-            self.app.call_from_thread(self.show_matches, shown)
+            self.app.call_from_thread(self.show_matches, shown, to_top)
 
     # ---------------------------------------------------------------- saved searches
 
@@ -401,8 +401,8 @@ class MainScreen(PostActions):
             PromptScreen("Save this filter as", f"{text}  ·  letters, digits, - and _"), chosen
         )
 
-    def show_matches(self, shown: Sequence[Post]) -> None:
-        self.table.set_posts(shown)
+    def show_matches(self, shown: Sequence[Post], to_top: bool = False) -> None:
+        self.table.set_posts(shown, keep_cursor=not to_top)
         self.update_counts()
         # The preview may need new highlights even if the cursor stayed; wait for typing to pause.
         self._schedule_preview(TYPING_PAUSE)
