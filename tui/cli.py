@@ -85,10 +85,9 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def _open_repository(path: Path):
     from tui.repository import ArchiveError, Repository
-    from tui.state import StateStore
 
     try:
-        return Repository(path, state=StateStore())
+        return Repository(path)
     except ArchiveError as error:
         raise UserError(str(error)) from None
 

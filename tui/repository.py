@@ -135,11 +135,6 @@ class Repository:
     ) -> int:
         return self.fulltext.update(self.posts, progress=progress, is_cancelled=is_cancelled)
 
-    def body(self, post: Post) -> str:
-        from tui.files import parse_file
-
-        return parse_file(self.root, post.path).body
-
     def render(self, post: Post, *, quick: bool = False) -> Rendered:
         """The reader's document for a post, read fresh from its file (it may have changed).
 

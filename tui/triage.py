@@ -12,37 +12,20 @@ def _plural(count: int) -> str:
     return f"{count} post{'s' if count != 1 else ''}"
 
 
-def _toggle(posts: Sequence[Post], is_set, apply, words: tuple[str, str]) -> str:
-    value = any(not is_set(post) for post in posts)
-    apply([post.id for post in posts], value)
-    return words[0 if value else 1].format(_plural(len(posts)))
+def _toggler(field: str, set_field: str, words: tuple[str, str]):
+    """A verb that sets `field` on every post when any lacks it, else clears it on all."""
+
+    def toggle(store: StateStore, posts: Sequence[Post]) -> str:
+        value = any(not getattr(store.get(post.id), field) for post in posts)
+        getattr(store, set_field)([post.id for post in posts], value)
+        return words[0 if value else 1].format(_plural(len(posts)))
+
+    return toggle
 
 
-def toggle_read(store: StateStore, posts: Sequence[Post]) -> str:
-    return _toggle(
-        posts,
-        lambda post: store.get(post.id).read,
-        store.set_read,
-        ("{} marked read", "{} marked unread"),
-    )
-
-
-def toggle_star(store: StateStore, posts: Sequence[Post]) -> str:
-    return _toggle(
-        posts,
-        lambda post: store.get(post.id).starred,
-        store.set_starred,
-        ("Starred {}", "Unstarred {}"),
-    )
-
-
-def toggle_archive(store: StateStore, posts: Sequence[Post]) -> str:
-    return _toggle(
-        posts,
-        lambda post: store.get(post.id).archived,
-        store.set_archived,
-        ("Archived {}", "Unarchived {}"),
-    )
+toggle_read = _toggler("read", "set_read", ("{} marked read", "{} marked unread"))
+toggle_star = _toggler("starred", "set_starred", ("Starred {}", "Unstarred {}"))
+toggle_archive = _toggler("archived", "set_archived", ("Archived {}", "Unarchived {}"))
 
 
 def mark_read(store: StateStore, posts: Sequence[Post]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from time import monotonic
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
@@ -468,26 +468,9 @@ class MainScreen(PostActions):
     def on_screen_resume(self) -> None:
         self.refresh_rows()  # the reader may have starred or read posts
 
-    async def on_key(self, event: events.Key) -> None:
-        # Textual routes each key to the widget focused when it arrives, and runs bindings only
-        # once the key has bubbled up to the app. In a burst ("/abc" or "lfoo" in one SSH packet,
-        # or typed at the first frame) every key bubbles past here before the first binding has
-        # moved the focus, and the letters are lost. So bindings run here, in arrival order, and
-        # letters behind a key that opened the filter or a prompt are typed into it.
-        if self.app.screen is not self:
-            if isinstance(self.app.screen, PromptScreen) and event.is_printable and event.character:
-                self.app.screen.type_ahead(event.character)
-                event.stop()
-            return
+    def typing_target(self) -> Input | None:
         filter_bar = self.query_one(FilterBar)
-        if self.app.focused is filter_bar and event.is_printable and event.character:
-            filter_bar.insert_text_at_cursor(event.character)
-            event.stop()
-            return
-        active = self.active_bindings.get(event.key)
-        if active is not None and active.enabled:
-            event.stop()
-            await self.app.run_action(active.binding.action, active.node)
+        return filter_bar if self.app.focused is filter_bar else None
 
     def action_clear(self) -> None:
         """Esc in the table: clear the selection, else the filter. (The filter bar handles its own Esc.)"""

@@ -1,13 +1,17 @@
-"""What both screens do with the post in front of the user: open or copy its url, copy it, pipe it."""
+"""What both screens share: keys that act in the order they were typed, and what they do with the
+post in front of the user (open or copy its url, copy it, pipe it)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from tui.model import Post
+from tui.screens.dialogs import PromptScreen
 
 if TYPE_CHECKING:
     from tui.app import NewsApp
@@ -30,6 +34,32 @@ class PostActions(Screen):
     @property
     def current_post(self) -> Post | None:
         raise NotImplementedError
+
+    def typing_target(self) -> Input | None:
+        """Where letters typed in a burst behind a key that opened it belong (the filter bar)."""
+        return None
+
+    async def on_key(self, event: events.Key) -> None:
+        # Textual routes each key to the widget focused when it arrives, and runs bindings only
+        # once the key has bubbled up to the app. In a burst ("/abc" or "lfoo" in one SSH packet,
+        # or typed at the first frame) every key bubbles past here before the first binding has
+        # moved the focus, and the letters are lost. So bindings run here, in arrival order, and
+        # letters behind a key that opened the filter or a prompt are typed into it.
+        printable = event.is_printable and bool(event.character)
+        if self.app.screen is not self:
+            if isinstance(self.app.screen, PromptScreen) and printable:
+                self.app.screen.type_ahead(event.character or "")
+                event.stop()
+            return
+        target = self.typing_target()
+        if target is not None and printable:
+            target.insert_text_at_cursor(event.character or "")
+            event.stop()
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            event.stop()
+            await self.app.run_action(active.binding.action, active.node)
 
     def action_open_url(self) -> None:
         if post := self.current_post:
