@@ -22,10 +22,12 @@ from tui.query import (
     Or,
     Query,
     QueryEngine,
+    ResultMemo,
     Term,
     parse,
 )
 from tui.query.engine import _source
+from tui.query.parser import narrows
 
 TZ = ZoneInfo("America/New_York")  # has daylight saving, so local midnights are not 24 h apart
 NOW = datetime(2024, 3, 31, 1, 30, tzinfo=ZoneInfo("UTC"))  # still March 30th in New York
@@ -427,3 +429,54 @@ _queries = st.recursive(
 def test_random_queries_match_brute_force(query: Query) -> None:
     assert run(query, hide_archived=False) == expected(query, hide_archived=False)
     assert run(query) == expected(query)
+
+
+# --- narrowing: typing one more letter searches only the last matches ----------------------
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "narrower"),
+    [
+        ("香港警", "香港", True),
+        ("Kong", "kon", True),  # case-insensitive, like matching
+        ("title:kong", "title:ko", True),
+        ("title:kong", "kong", False),  # another field
+        ("kong x", "kong", True),
+        ("kong x", "kong ab", False),
+        ("kong", "", True),  # everything matches the empty query
+        ("-kong", "-kon", False),  # negations broaden as they grow
+        ("kong OR x", "kong", False),
+        ("(香港 OR x) ab", "ab", True),
+        ("after:2023 kong", "after:2023", True),
+        ("is:read kong", "is:read", True),
+        ("is:archived", "", False),  # archived posts are hidden from the empty query
+        ("is:archived kong", "is:archived", True),
+    ],
+)
+def test_narrows(new: str, old: str, narrower: bool) -> None:
+    assert narrows(parse(new), parse(old)) is narrower
+
+
+@settings(max_examples=80, deadline=None)
+@given(_queries, _queries)
+def test_a_narrower_query_matches_within_the_broader_ones_matches(new: Query, old: Query) -> None:
+    if isinstance(new, IsTerm) and new.value == "selected":
+        new = IsTerm("archived", new.negated)  # the leaves never draw it: see that it holds too
+    for query in (And((new, old)), new):  # And(new, old) always narrows old
+        if narrows(query, old):
+            assert set(run(query)) <= set(run(old))
+            assert run(query, within=run(old)) == run(query)
+
+
+def test_result_memo_recalls_and_narrows() -> None:
+    memo = ResultMemo(size=2)
+    kong, kon, ab = parse("kong"), parse("kon"), parse("ab")
+    assert memo.lookup("v1", kon) == (None, None)
+    memo.store(kon, [1, 2, 3])
+    assert memo.lookup("v1", kon) == ([1, 2, 3], None)  # backspacing back to it
+    assert memo.lookup("v1", kong) == (None, [1, 2, 3])  # typing on: search only those
+    memo.store(parse(""), [1, 2, 3, 4])
+    assert memo.lookup("v1", kong) == (None, [1, 2, 3])  # the smallest broader list
+    memo.store(ab, [4])
+    assert memo.lookup("v1", kon) == (None, [1, 2, 3, 4])  # the oldest entry was dropped
+    assert memo.lookup("v2", ab) == (None, None)  # new posts or states: start over

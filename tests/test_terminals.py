@@ -11,7 +11,6 @@ import pytest
 from rich.cells import cell_len, split_graphemes
 from rich.color import ColorSystem
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from tests.conftest import workers_done, write_post
 from tui import __version__, cli
@@ -22,6 +21,7 @@ from tui.repository import Repository
 from tui.screens.reader import ReaderScreen
 from tui.text import clean_line, truncate_cells
 from tui.widgets.article import ArticleView
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.post_table import PostTable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ async def test_usable_in_a_small_terminal(sample: Path, size: tuple[int, int]) -
             screen.query_one("#filter"),
             table,
             screen.query_one("#preview"),
-            screen.query_one(Footer),
+            screen.query_one(KeyBar),
         ]
         for part in parts:
             assert part.region.width > 0 and part.region.height > 0, part

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tui.render import Rendered
 
 QUICK_BODY = 48_000  # characters of a long body rendered first, for the first screen
+RENDER_CACHE = 8  # rendered posts kept (a huge one is a few MB of Markdown)
 PARTIAL_NOTE = "showing the beginning while the rest is prepared"
 
 
@@ -79,6 +80,8 @@ class Repository:
         self.version = 0  # goes up with every change to `posts`, so readers can drop stale copies
         self._lock = threading.Lock()  # a refresh and a live reload may finish at the same time
         self._fulltext: FullTextIndex | None = None
+        # The last few documents: the preview and then the reader show the same post.
+        self._rendered: dict[tuple, Rendered] = {}
 
     def load_newest(self, limit: int) -> list[Post]:
         return self.cache.load_newest(limit)
@@ -144,14 +147,32 @@ class Repository:
         from tui.files import parse_file
         from tui.render import render_post
 
-        parsed = parse_file(self.root, post.path)
         labels = sorted(self.state.get(post.id).labels)
+        key = self._render_key(post, labels, quick)
+        with self._lock:
+            cached = self._rendered.get(key) if key else None
+        if cached is not None:
+            return cached
+        parsed = parse_file(self.root, post.path)
         body = parsed.body
         cut = quick and len(body) > QUICK_BODY
         rendered = render_post(parsed.post, body[:QUICK_BODY] if cut else body, labels=labels)
         if cut:
             rendered.notes.append(PARTIAL_NOTE)
+        if key:
+            with self._lock:
+                self._rendered[key] = rendered
+                while len(self._rendered) > RENDER_CACHE:
+                    self._rendered.pop(next(iter(self._rendered)))
         return rendered
+
+    def _render_key(self, post: Post, labels: list[str], quick: bool) -> tuple | None:
+        """The file as it is now (a stat), its labels and the kind of render; None if unreadable."""
+        try:
+            stat = (self.root / post.path).stat()
+        except OSError:
+            return None
+        return (post.path, stat.st_mtime_ns, stat.st_size, tuple(labels), quick)
 
     def close(self) -> None:
         if self._fulltext is not None:

@@ -1,6 +1,6 @@
 """The query language: parse filter-bar / --query text and run it over posts."""
 
-from tui.query.engine import QueryEngine, StateLike
+from tui.query.engine import QueryEngine, ResultMemo, StateLike
 from tui.query.parser import (
     ANY,
     EVERYTHING,
@@ -28,6 +28,7 @@ __all__ = [
     "Or",
     "Query",
     "QueryEngine",
+    "ResultMemo",
     "QueryError",
     "StateLike",
     "Term",

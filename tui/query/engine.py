@@ -10,7 +10,18 @@ from functools import cached_property
 from typing import Protocol
 
 from tui.model import Post, url_host
-from tui.query.parser import ANY, And, DateTerm, IsTerm, Not, Or, Query, Term, uses_field
+from tui.query.parser import (
+    ANY,
+    And,
+    DateTerm,
+    IsTerm,
+    Not,
+    Or,
+    Query,
+    Term,
+    narrows,
+    uses_field,
+)
 
 # Joins fields into one haystack; tui.text.clean strips control characters from post text,
 # so a query value cannot match across two fields.
@@ -102,6 +113,7 @@ class QueryEngine:
         body_search: Callable[[str], set[str]] | None = None,
         hide_archived: bool = True,
         states: Mapping[str, StateLike] | None = None,
+        within: list[int] | None = None,
     ) -> list[int]:
         """Indices of the matching posts, in order.
 
@@ -109,10 +121,11 @@ class QueryEngine:
         body_search(text) gives the paths whose title or body contains text (else body: searches
         titles). states, optional, maps post id -> state for every post whose state is not the
         default (StateStore.snapshot()): with it, labels and archived posts are found by scanning
-        it rather than by calling state() for every post.
+        it rather than by calling state() for every post. within, optional, limits the search to
+        these indices: what a broader query matched (see parser.narrows) with the same states.
         """
         run = _Run(self, state, selected, body_search, states)
-        indices = run.eval(query, None)
+        indices = run.eval(query, within)
         if hide_archived and not uses_field(query, "is:archived"):
             if states is not None:
                 by_id = self._by_id
@@ -187,6 +200,31 @@ class QueryEngine:
             return datetime(day.year, day.month, day.day, tzinfo=self._tz).timestamp()
         except (OverflowError, OSError, ValueError):
             return -math.inf if day.year < 1970 else math.inf
+
+
+class ResultMemo:
+    """The last few queries' matches under one engine and one state: typing a letter searches only
+    what the shorter query matched (see parser.narrows), and backspacing finds its answer here."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._key: object = None
+        self._found: dict[Query, list[int]] = {}
+
+    def lookup(self, key: object, query: Query) -> tuple[list[int] | None, list[int] | None]:
+        """(the matches if this query ran under the same key, else the smallest list to search)."""
+        if key != self._key:
+            self._key, self._found = key, {}
+        if query in self._found:
+            return self._found[query], None
+        broader = [found for old, found in self._found.items() if narrows(query, old)]
+        return None, min(broader, key=len, default=None)
+
+    def store(self, query: Query, indices: list[int]) -> None:
+        self._found.pop(query, None)
+        self._found[query] = indices
+        while len(self._found) > self.size:
+            self._found.pop(next(iter(self._found)))
 
 
 def _source(post: Post, hosts: dict[str, str]) -> str:

@@ -128,6 +128,31 @@ def uses_field(query: Query, field: str) -> bool:
     return field in ("is", f"is:{query.value}", query.value)
 
 
+def narrows(new: Query, old: Query) -> bool:
+    """Whether every post that matches `new` also matches `old`, so `new` need only search old's
+    matches: typing one more letter narrows. Conservative: False when it cannot tell."""
+    if uses_field(new, "is:archived") and not uses_field(old, "is:archived"):
+        return False  # the engine hides archived posts from queries that do not ask for them
+    return _narrows(new, old)
+
+
+def _narrows(new: Query, old: Query) -> bool:
+    if new == old:
+        return True
+    if isinstance(old, And):
+        return all(_narrows(new, item) for item in old.items)
+    if isinstance(new, And):
+        return any(_narrows(item, old) for item in new.items)
+    if isinstance(new, Term) and isinstance(old, Term):
+        return (
+            not new.negated
+            and not old.negated
+            and new.field == old.field
+            and old.value.lower() in new.value.lower()
+        )
+    return False
+
+
 def negate(query: Query) -> Query:
     """The query that matches exactly what `query` does not, in canonical form."""
     if isinstance(query, Term | DateTerm | IsTerm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from time import monotonic
@@ -12,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from tui import triage
 from tui.config import Config, ConfigError, save_search
 from tui.model import Post
-from tui.query import Query, QueryEngine, QueryError, parse, uses_field
+from tui.query import Query, QueryEngine, QueryError, ResultMemo, parse, uses_field
 from tui.render.highlight import match_terms
 from tui.repository import Repository, merge
 from tui.screens.dialogs import PromptScreen
@@ -28,6 +29,7 @@ from tui.state import StateError
 from tui.watch import FolderChanges, FolderWatcher
 from tui.widgets.article import ArticleView
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable, RowFlags
 from tui.widgets.saved_searches import BUILT_IN, SavedSearches, SearchCount
 from tui.widgets.status import StatusBar
@@ -86,6 +88,7 @@ class MainScreen(PostActions):
         self.query_text = ""
         self.selected: set[str] = set()  # paths of selected posts
         self._preview_timer: Timer | None = None
+        self._results = ResultMemo()  # recent filters' matches: typing narrows, backspace recalls
         self._timeline_timer: Timer | None = None
         self._shown_version = -1  # the repository version on screen; older publishes are dropped
         self.watcher: FolderWatcher | None = None
@@ -128,7 +131,7 @@ class MainScreen(PostActions):
                 date_format=self.config.date_format,
             )
             yield ArticleView(id="preview")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     @property
     def table(self) -> PostTable:
@@ -217,6 +220,10 @@ class MainScreen(PostActions):
             self._shown_version = version
         self.posts = posts
         self.engine = engine
+        if engine is not None:
+            # The posts and their engine live as long as the app: out of the collector's reach,
+            # they spare each full collection a walk over them (~80 ms at 10,000 posts).
+            gc.freeze()
         self.apply_filter()
         self.recount_searches()
         post = self.table.current_post
@@ -264,6 +271,7 @@ class MainScreen(PostActions):
         self.app.call_from_thread(self.notify, f"Posts: {', '.join(parts)}", timeout=4)
 
     def on_unmount(self) -> None:
+        gc.unfreeze()
         if self.watcher is not None:
             self.watcher.stop()
 
@@ -304,20 +312,31 @@ class MainScreen(PostActions):
             self.show_matches(self.run_query(query), to_top)
 
     def run_query(self, query: Query, body_search=None) -> list[Post]:
-        assert self.engine is not None
+        engine = self.engine
+        assert engine is not None
         posts, selected = self.posts, self.selected
+        uses_selection = bool(selected) and uses_field(query, "selected")
         selected_ids = (
-            {post.id for post in posts if post.path in selected}
-            if selected and uses_field(query, "selected")
-            else frozenset()
+            {post.id for post in posts if post.path in selected} if uses_selection else frozenset()
         )
-        indices = self.engine.filter(
-            query,
-            state=self.repo.state.get,
-            states=self.repo.state.snapshot(),
-            selected=selected_ids,
-            body_search=body_search,
-        )
+
+        def run(within: list[int] | None = None) -> list[int]:
+            return engine.filter(
+                query,
+                state=self.repo.state.get,
+                states=self.repo.state.snapshot(),
+                selected=selected_ids,
+                body_search=body_search,
+                within=within,
+            )
+
+        # Reuse recent results on the UI thread only (body searches run in a worker), and never
+        # when the selection counts: it changes without a trace.
+        if body_search is not None or uses_selection:
+            return [posts[index] for index in run()]
+        found, within = self._results.lookup((engine, self.repo.state.changes), query)
+        indices = found if found is not None else run(within)
+        self._results.store(query, indices)
         return [posts[index] for index in indices]
 
     @work(thread=True, exclusive=True, group="filter", description="searching bodies")
@@ -485,7 +504,8 @@ class MainScreen(PostActions):
 
     @on(PostTable.Highlighted)
     def _highlighted(self) -> None:
-        self._schedule_preview(PREVIEW_DELAY)
+        # While a filter is typed, wait for a pause: a preview per key would slow the typing.
+        self._schedule_preview(TYPING_PAUSE if self.typing_target() else PREVIEW_DELAY)
 
     def _schedule_preview(self, delay: float) -> None:
         if self._preview_timer is not None:
@@ -500,6 +520,14 @@ class MainScreen(PostActions):
             self.preview.show_post(
                 self.repo, post, terms=self.match_terms, key=self._preview_key(post)
             )
+        elif not self.preview.display:
+            self.prepare(post)
+
+    @work(thread=True, exclusive=True, group="prepare", description="preparing the post")
+    def prepare(self, post: Post) -> None:
+        """With the preview hidden, still read the post under a resting cursor: Enter then shows
+        it at once (the repository keeps the last few rendered)."""
+        self.repo.render(post, quick=True)
 
     def _preview_key(self, post: Post) -> tuple:
         """What the preview shows depends on the file's version and on the words highlighted."""

@@ -6,7 +6,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from tui import triage
 from tui.config import Config
@@ -15,6 +14,7 @@ from tui.repository import Repository
 from tui.screens.post_actions import PostActions
 from tui.state import StateError
 from tui.widgets.article import ArticleView
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.post_table import PostTable
 from tui.widgets.status import StatusBar
 
@@ -60,7 +60,7 @@ class ReaderScreen(PostActions):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ArticleView(id="article")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     @property
     def article(self) -> ArticleView:

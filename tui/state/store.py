@@ -123,6 +123,7 @@ class StateStore:
         self._in_memory = False
         self._undo: deque[tuple[str, _Change]] = deque(maxlen=UNDO_LEVELS)
         self._mirror: dict[str, PostState] = {}
+        self.changes = 0  # goes up whenever a state changes, so callers can tell results went stale
         self._seen = 0  # highest change number this instance has applied to its mirror
         self._data_version = 0
         self._db = self._open()
@@ -242,6 +243,7 @@ class StateStore:
         for post_id, names in labels.items():
             mirror[post_id] = _state(*flags.get(post_id, (0, 0, 0)), names)
         self._mirror = mirror
+        self.changes += 1
         self._seen = db.execute("SELECT COALESCE(MAX(seq), 0) FROM post_state").fetchone()[0]
 
     def _move_aside(self) -> Path | None:
@@ -333,6 +335,7 @@ class StateStore:
         }
 
     def _remember(self, post_id: str, state: PostState) -> None:
+        self.changes += 1
         if state == DEFAULT_STATE:
             self._mirror.pop(post_id, None)
         else:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from time import monotonic
 from typing import ClassVar
 
 from rich.console import Console
@@ -17,7 +19,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tui.model import Post
 from tui.render.highlight import highlight
@@ -107,6 +109,13 @@ def render_lines(markdown: str, width: int) -> list[Strip]:
     ]
 
 
+# What a document source gives: the Markdown, its links, notes for the user, and whether the
+# Markdown is only the beginning (asked again with quick=False for the rest).
+Document = tuple[str, list[str], list[str], bool]
+
+PAINT_WAIT = 0.5  # seconds a worker waits for the first screen to paint before going on anyway
+
+
 class ArticleView(ScrollView, can_focus=True):
     """Shows one rendered post. The document is drawn in a thread worker, first screen first."""
 
@@ -121,7 +130,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.markdown = ""
         self._lines: list[Strip] = []
         self._width = 0  # the width the lines were drawn for
-        self._pending: Callable[[int], object] | None = None  # a draw waiting for a layout
+        self._laid_out = threading.Event()  # set once the first layout gives the view a width
+        self._layout_width = 0  # the width to draw for now (written by the UI thread only)
+        self._loading = False  # a document is on its way: a resize waits for it
 
     @dataclass
     class Loaded(Message):
@@ -130,86 +141,101 @@ class ArticleView(ScrollView, can_focus=True):
         notes: list[str]
 
     def show_post(self, repo: Repository, post: Post, *, terms: list[str], key: object) -> None:
-        """Read, render and draw a post, all in one worker: the first screen first."""
-        self.shown_key = key
-        self._when_laid_out(lambda width: self._load_post(repo, post, terms, width))
+        """Read, render and draw a post in one worker, the first screen first."""
 
-    @work(thread=True, exclusive=True, group="article", description="rendering the post")
-    def _load_post(self, repo: Repository, post: Post, terms: list[str], width: int) -> None:
-        worker = get_current_worker()
-        rendered = repo.render(post, quick=True)
-        markdown = highlight(rendered.markdown, terms)
-        lines = render_lines(first_screen(markdown), width)
-        if worker.is_cancelled:
-            return
-        self.app.call_from_thread(self._set_document, markdown, rendered.links, lines, width, True)
-        if partial(rendered):
-            rendered = repo.render(post)
+        def document(quick: bool) -> Document:
+            rendered = repo.render(post, quick=quick)
             markdown = highlight(rendered.markdown, terms)
-        lines = render_lines(markdown, width)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(
-                self._set_document, markdown, rendered.links, lines, width, False
-            )
-            self.post_message(self.Loaded(rendered.notes))
+            return markdown, rendered.links, rendered.notes, partial(rendered)
 
-    def _set_document(
-        self, markdown: str, links: list[str], lines: list[Strip], width: int, new: bool
-    ) -> None:
-        self.markdown = markdown
-        self.links = links
-        self._set_lines(lines, width, new)
+        self._start(document, key)
 
     def show(self, markdown: str, *, links: list[str] | None = None, key: object = None) -> None:
         """Replace the document; the first screen appears within milliseconds, the rest follows."""
-        self.links = list(links or [])
+        self._start(lambda quick: (markdown, list(links or []), [], False), key)
+
+    def _start(self, document: Callable[[bool], Document], key: object) -> None:
         self.shown_key = key
-        self.markdown = markdown
-        self._when_laid_out(lambda width: self._draw(markdown, width, new=True))
+        self._loading = True
+        self._load(document)
 
-    def _when_laid_out(self, start) -> None:
-        """Start drawing at the final width: before the first layout there is none yet."""
-        width = self._content_width()
-        if width:
-            self._pending = None
-            start(width)
-        else:
-            self._pending = start
-
-    def _content_width(self) -> int:
-        width = self.scrollable_content_region.width
-        return max(10, width) if width else 0
-
-    @work(thread=True, exclusive=True, group="article", description="drawing the article")
-    def _draw(self, markdown: str, width: int, new: bool) -> None:
+    @work(thread=True, exclusive=True, group="article", description="rendering the post")
+    def _load(self, document: Callable[[bool], Document], fresh: bool = True) -> None:
+        """fresh: a new document, shown from its top, first screen first; else a redraw in place."""
+        # Reading and converting need no width, so they overlap the screen's first layout.
         worker = get_current_worker()
-        head = first_screen(markdown) if new else markdown
-        lines = render_lines(head, width)
-        if worker.is_cancelled:
+        markdown, links, notes, cut = document(True)
+        width = self._wait_for_width(worker)
+        if width is None:
             return
-        self.app.call_from_thread(self._set_lines, lines, width, new)
-        if head is not markdown:
-            lines = render_lines(markdown, width)
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._set_lines, lines, width, False)
+        head = first_screen(markdown)
+        new = fresh
+        if fresh and (cut or head is not markdown):
+            lines = render_lines(head, width)
+            if not self._publish_and_wait(worker, markdown, links, lines, width):
+                return
+            new = False
+            if cut:
+                markdown, links, notes, _ = document(False)
+            width = self._layout_width
+        lines = render_lines(markdown, width)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._set_document, markdown, links, lines, width, new, True)
+            self.post_message(self.Loaded(notes))
 
-    def _set_lines(self, lines: list[Strip], width: int, new: bool) -> None:
+    def _wait_for_width(self, worker: Worker) -> int | None:
+        while not self._laid_out.wait(0.05):
+            if worker.is_cancelled:
+                return None
+        return None if worker.is_cancelled else self._layout_width
+
+    def _publish_and_wait(
+        self, worker: Worker, markdown: str, links: list[str], lines: list[Strip], width: int
+    ) -> bool:
+        """Show the first screen and wait until it is painted: the rest of the work would
+        otherwise hold the interpreter while the UI thread tries to draw it. False if cancelled."""
+        painted = threading.Event()
+        self.app.call_from_thread(self._set_document, markdown, links, lines, width, True, False)
+        self.app.call_from_thread(self.call_after_refresh, painted.set)
+        deadline = monotonic() + PAINT_WAIT
+        while not painted.wait(0.02) and monotonic() < deadline:
+            if worker.is_cancelled:
+                return False
+        return not worker.is_cancelled
+
+    def _set_document(
+        self, markdown: str, links: list[str], lines: list[Strip], width: int, new: bool, done: bool
+    ) -> None:
+        self.markdown = markdown
+        self.links = links
         self._lines = lines
         self._width = width
         self.virtual_size = Size(width, len(lines))
         if new:
             self.scroll_home(animate=False)
         self.refresh()
+        if done:
+            self._loading = False
+            if width != self._layout_width:  # resized while it was drawn
+                self._redraw()
+
+    def _redraw(self) -> None:
+        markdown, links = self.markdown, self.links
+        self._loading = True
+        self._load(lambda quick: (markdown, links, [], False), fresh=False)
+
+    def _content_width(self) -> int:
+        width = self.scrollable_content_region.width
+        return max(10, width) if width else 0
 
     def on_resize(self) -> None:
         width = self._content_width()
         if not width:
             return
-        if self._pending is not None:
-            start, self._pending = self._pending, None
-            start(width)
-        elif self.markdown and width != self._width:
-            self._draw(self.markdown, width, new=False)
+        self._layout_width = width
+        self._laid_out.set()
+        if self._lines and width != self._width and not self._loading:
+            self._redraw()
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
