@@ -32,6 +32,7 @@ from textual.pilot import WaitForScreenTimeout
 
 from tui.config import Config
 from tui.repository import Repository
+from tui.screens.main import PREVIEW_DELAY, TYPING_PAUSE
 
 # Typed one key at a time: (key, the filter text after it). Realistic short queries from the
 # corpus vocabulary (bench/generate.py), Chinese and Latin, with backspaces.
@@ -42,7 +43,8 @@ FRAME_TIMEOUT = 5.0  # seconds to wait for a frame before calling a key lost
 HUGE_SCROLLS = 20  # j presses while the largest post loads
 SCROLL_GAP = 0.05
 HUGE_LOAD_LIMIT = 30.0  # seconds to wait for the largest post to finish loading
-PREVIEW_WAIT = 0.2  # the main screen renders the preview 0.12 s after the cursor rests
+# The main screen renders the preview once the cursor rests (or typing pauses): wait past that.
+PREVIEW_WAIT = max(PREVIEW_DELAY, TYPING_PAUSE) + 0.08
 
 
 def say(text: str) -> None:
@@ -130,9 +132,9 @@ class AppStopped(Exception):
 
 def send_key(app: App[Any], key: str) -> None:
     """Queue a key event as the terminal driver would (Pilot.press adds idle waits we must not time)."""
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
     char = key if len(key) == 1 else {"enter": "\r", "escape": "\x1b"}.get(key)
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)  # ":" is the key "colon", typing the character ":"
     event = events.Key(key, char)
     event.set_sender(app)
     assert app._driver is not None
@@ -236,12 +238,19 @@ def _reader_painted(app: App[Any], path: str) -> Callable[[], bool]:
     return ready
 
 
-async def open_post(app: App[Any], pilot: Any, clock: FrameClock, index: int) -> float | None:
-    """Seconds from Enter on row `index` to the reader's first paint of that post's text."""
+async def open_post(
+    app: App[Any], pilot: Any, clock: FrameClock, index: int, rest: bool = True
+) -> float | None:
+    """Seconds from Enter on row `index` to the reader's first paint of that post's text.
+    rest: the cursor rests on the row first, as a reader's does (the post is prepared then);
+    else Enter comes at once and nothing about the post is cached."""
     table = app.screen.table
     table.move_to(index)
-    await settle(pilot, PREVIEW_WAIT)
-    await quiet(app, pilot)
+    if rest:
+        await settle(pilot, PREVIEW_WAIT)
+        await quiet(app, pilot)
+    else:
+        app.repo._rendered.clear()  # a cold open: nothing converted before
     post = table.current_post
     t0 = time.perf_counter()
     send_key(app, "enter")
@@ -268,16 +277,20 @@ async def measure_opens(
     rows = []
     for index in sample + largest:
         seconds = await open_post(app, pilot, clock, index)
+        await close_reader(app, pilot)
+        cold = await open_post(app, pilot, clock, index, rest=False)
         rows.append(
             {
                 "path": posts[index].path,
                 "size": posts[index].size,
                 "largest": index in largest,
                 "ms": None if seconds is None else seconds * 1000,
+                "cold_ms": None if cold is None else cold * 1000,
             }
         )
         await close_reader(app, pilot)
     typical = [r["ms"] / 1000 for r in rows if not r["largest"] and r["ms"] is not None]
+    cold = [r["cold_ms"] / 1000 for r in rows if not r["largest"] and r["cold_ms"] is not None]
     every = [r["ms"] / 1000 for r in rows if r["ms"] is not None]
     sizes = sorted(r["size"] for r in rows if not r["largest"])
     return {
@@ -285,6 +298,7 @@ async def measure_opens(
         "lost": sum(r["ms"] is None for r in rows),
         "median_size": statistics.median(sizes) if sizes else None,
         "typical": summary_ms(typical),
+        "cold": summary_ms(cold),
         "all": summary_ms(every),
         "largest_index": largest[0] if largest else None,
     }
@@ -304,7 +318,7 @@ async def measure_huge(app: App[Any], pilot: Any, clock: FrameClock, index: int)
     ReaderScreen.action_scroll = action_scroll  # type: ignore[method-assign]
     try:
         post = app.screen.table.posts[index]
-        first = await open_post(app, pilot, clock, index)
+        first = await open_post(app, pilot, clock, index, rest=False)
         t_open = time.perf_counter() - (first or 0.0)
         scrolls: list[dict[str, Any]] = []
         for _ in range(HUGE_SCROLLS):
@@ -337,6 +351,42 @@ async def measure_huge(app: App[Any], pilot: Any, clock: FrameClock, index: int)
         return result
     finally:
         ReaderScreen.action_scroll = original  # type: ignore[method-assign]
+
+
+BODY_TERMS = ["人工智能", "香港", "privacy", "zzqxj"]  # common CJK, 2-character, Latin, absent
+
+
+async def measure_bodies(app: App[Any], pilot: Any, clock: FrameClock) -> dict[str, Any]:
+    """body:TERM typed into the filter bar: seconds from the last key to the table showing the
+    full-text result (the search runs in a worker). Needs a body index built before."""
+    screen = app.screen
+    table = screen.table
+    rows = []
+    for term in BODY_TERMS:
+        send_key(app, "slash")
+        await settle(pilot, 0.1)
+        text = f"body:{term}"
+        for char in text[:-1]:
+            send_key(app, char)
+        await settle(pilot)
+        await quiet(app, pilot)
+        before = table.posts
+        t0 = time.perf_counter()
+        send_key(app, text[-1])
+        t1 = await clock.until(lambda before=before: table.posts is not before, timeout=30)
+        rows.append(
+            {
+                "term": term,
+                "ms": None if t1 is None else (t1 - t0) * 1000,
+                "count": len(table.posts),
+                "shown_query": screen.query_text,
+            }
+        )
+        send_key(app, "escape")
+        await settle(pilot, PREVIEW_WAIT)
+        await quiet(app, pilot)
+    times = [row["ms"] / 1000 for row in rows if row["ms"] is not None]
+    return {"terms": rows, **summary_ms(times)}
 
 
 async def measure(corpus: Path, posts: int, seed: int, profile: cProfile.Profile | None) -> dict:
@@ -375,6 +425,9 @@ async def _measure(
         say(f"{len(app.screen.posts):,} posts loaded; filtering")
         result["filter"] = await measure_filter(app, pilot, clock, isolated=False)
         result["filter_isolated"] = await measure_filter(app, pilot, clock, isolated=True)
+        if app.screen.fulltext_ready:
+            say("body search")
+            result["body"] = await measure_bodies(app, pilot, clock)
         say("opening posts")
         send_key(app, "z")  # hide the preview: see measure_opens
         await settle(pilot, PREVIEW_WAIT)

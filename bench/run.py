@@ -31,7 +31,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from generate import generate, to_rss  # noqa: E402  (bench/ is a folder of scripts)
-from measure_app import percentile  # noqa: E402
+from measure_app import BODY_TERMS, percentile  # noqa: E402
 from newsboat import measure_newsboat  # noqa: E402
 from tmux_timing import (  # noqa: E402
     BenchTimeout,
@@ -266,6 +266,54 @@ def measure_index_command(corpus: Path, env: dict[str, str], timeout: float) -> 
     }
 
 
+def run_timed(command: list[str], env: dict[str, str], timeout: float) -> tuple[float, str]:
+    """Seconds a command takes as a whole process, and its stdout; raises if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # grep -l says 1 when nothing matched
+        raise RuntimeError(f"{command[0]} failed: {done.stderr.strip()[-500:]}")
+    return seconds, done.stdout
+
+
+def measure_bodies(corpus: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """The body index: `newstui index` builds it; then `newstui list --query body:TERM` against
+    `grep -rlF TERM` over the same folder, each a whole process, median of 3 (page cache warm)."""
+    build_s, _ = run_timed([NEWSTUI, "index", str(corpus)], env, timeout)
+    terms: list[dict[str, Any]] = []
+    for term in BODY_TERMS:
+        ours, theirs, count, grep_count = [], [], 0, 0
+        for _ in range(3):
+            seconds, out = run_timed(
+                [NEWSTUI, "list", str(corpus), "--query", f"body:{term}", "--format", "csv"],
+                env,
+                timeout,
+            )
+            ours.append(seconds)
+            count = max(0, len(out.splitlines()) - 1)
+            seconds, out = run_timed(["grep", "-rlF", term, str(corpus)], env, timeout)
+            theirs.append(seconds)
+            grep_count = len(out.splitlines())
+        terms.append(
+            {
+                "term": term,
+                "list_s": statistics.median(ours),
+                "grep_s": statistics.median(theirs),
+                "list_count": count,
+                "grep_count": grep_count,
+            }
+        )
+    return {
+        "body_index_s": build_s,
+        "body_index_load": load(),
+        "body_terms": terms,
+        "body_list_s": statistics.median(t["list_s"] for t in terms),
+        "body_grep_s": statistics.median(t["grep_s"] for t in terms),
+    }
+
+
 def measure_warm(corpus: Path, env: dict[str, str], runs: int, timeout: float) -> dict[str, Any]:
     samples, loads, quits = [], [], []
     for _ in range(runs):
@@ -400,6 +448,8 @@ def measure_size(size: int, args: argparse.Namespace, out: Path, timeout: float)
         step("cold", lambda: measure_cold(corpus, size, cold_env, timeout))
         step("index", lambda: measure_index_command(corpus, warm_env, timeout))
         step("warm", lambda: measure_warm(corpus, warm_env, args.runs, timeout))
+        if not args.skip_bodies:
+            step("bodies", lambda: measure_bodies(corpus, warm_env, args.bodies_timeout))
 
         def in_process() -> dict[str, Any]:
             app.update(run_measure_app(corpus, warm_env))
@@ -481,6 +531,11 @@ def flatten_app(app: dict[str, Any]) -> dict[str, Any]:
         "largest_scroll_max_ms": get("huge", "scroll_max_ms"),
         "largest_scrolls_while_loading": get("huge", "scrolls_while_loading"),
         "largest_scroll_y": get("huge", "scroll_y"),
+        "open_cold_p50_ms": get("open", "cold", "p50_ms"),
+        "open_cold_p95_ms": get("open", "cold", "p95_ms"),
+        "body_app_p50_ms": get("body", "p50_ms"),
+        "body_app_max_ms": get("body", "max_ms"),
+        "body_app_terms": get("body", "terms"),
         "app_load": load(),
     }
 
@@ -552,12 +607,22 @@ def report(result: dict[str, Any]) -> str:
     row("open typical post → paint p50", None, f.get("open_p50_ms"), "ms", None, "app_load")
     row("open typical post → paint p95", "open_p95_ms", f.get("open_p95_ms"), "ms", None,
         "app_load")  # fmt: skip
+    row("open, no rest on the row (cold) p50", None, f.get("open_cold_p50_ms"), "ms")
+    row("open, no rest on the row (cold) p95", None, f.get("open_cold_p95_ms"), "ms")
     row(f"open largest ({_fmt(f.get('largest_size'))} B) → paint", None,
         f.get("largest_first_paint_ms"), "ms")  # fmt: skip
     row("largest: fully loaded", None, f.get("largest_loaded_s"), "s")
     row("largest: j while loading → frame p50", None, f.get("largest_scroll_p50_ms"), "ms")
     row("largest: j while loading → frame p95", None, f.get("largest_scroll_p95_ms"), "ms")
     row("largest: j while loading → frame max", None, f.get("largest_scroll_max_ms"), "ms")
+    row("`newstui index` with bodies", None, f.get("body_index_s"), "s", None, "body_index_load")
+    row("body: `list` median (grep -rlF at right)", None, f.get("body_list_s"), "s",
+        f.get("body_grep_s"), None, "s")  # fmt: skip
+    for term in f.get("body_terms") or []:
+        row(f"  body:{term['term']} list ({term['list_count']:,}) vs grep "
+            f"({term['grep_count']:,})", None, term["list_s"], "s", term["grep_s"], None, "s")  # fmt: skip
+    for term in f.get("body_app_terms") or []:
+        row(f"  body:{term['term']} in the app ({term['count']:,})", None, term["ms"], "ms")
     row("peak RSS after a session", "peak_rss_mb", f.get("peak_rss_mb"), "MiB",
         nb.get("peak_rss_mb"), "peak_rss_load", "MiB")  # fmt: skip
 
@@ -580,6 +645,10 @@ def main() -> int:
     p.add_argument("--sizes", default="10000,100000", help="post counts, comma-separated")
     p.add_argument("--keep", action="store_true", help="keep the corpora this run generates")
     p.add_argument("--skip-newsboat", action="store_true")
+    p.add_argument(
+        "--skip-bodies", action="store_true", help="no body index (minutes and GBs at 100,000)"
+    )
+    p.add_argument("--bodies-timeout", type=float, default=3600.0, help="seconds to build it")
     p.add_argument("--out", type=Path, default=BENCH / "corpora", help="corpora and results")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--runs", type=int, default=WARM_RUNS, help="warm starts to take the median of")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from time import monotonic
+from time import monotonic, sleep
 from typing import ClassVar
 
 from rich.console import Console
@@ -27,6 +27,9 @@ from tui.repository import Repository, partial
 
 # The first screen is drawn from about this much of the document (a few ms), the rest after it.
 FIRST_SCREEN_CHARS = 4_000
+# Drawing a long document pauses this long after each slice of work, so keys get answered.
+WORK_SLICE = 0.02
+WORK_PAUSE = 0.004
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_OR_ANGLE = re.compile(r"(`+)(.*?)\1|<")
@@ -76,11 +79,15 @@ def first_screen(markdown: str, chars: int = FIRST_SCREEN_CHARS) -> str:
     return markdown
 
 
-def render_lines(markdown: str, width: int) -> list[Strip]:
+def render_lines(
+    markdown: str, width: int, cancelled: Callable[[], bool] | None = None
+) -> list[Strip]:
     """Markdown to display lines `width` cells wide. Pure and thread-safe: runs in a worker.
 
     Raw HTML never renders (it is escaped to text), the title's link is left to the `o` key,
-    and nothing in the text is read as Rich markup.
+    and nothing in the text is read as Rich markup. With `cancelled`, a long document pauses
+    every few milliseconds, so the UI thread gets the interpreter (GIL) often enough to answer
+    keys, and stops early (returning what it has) once cancelled() is true.
     """
     text = literal_angles(_TITLE_LINK.sub(r"\1\2", markdown))
     console = Console(
@@ -93,9 +100,10 @@ def render_lines(markdown: str, width: int) -> list[Strip]:
         highlight=False,
     )
     options = console.options.update(width=width)
-    rendered = console.render_lines(
-        reader_markdown()(text, hyperlinks=False, code_theme="ansi_dark"), options, pad=False
-    )
+    document = reader_markdown()(text, hyperlinks=False, code_theme="ansi_dark")
+    segments: Iterable[Segment] = console.render(document, options)
+    if cancelled is not None:
+        segments = _with_pauses(segments, cancelled)
     plain = Style()  # Textual's filters (NO_COLOR, 16 colours) expect a style on every segment
     return [
         Strip(
@@ -105,8 +113,21 @@ def render_lines(markdown: str, width: int) -> list[Strip]:
             ],
             width,
         )
-        for line in rendered
+        for line in Segment.split_and_crop_lines(
+            segments, width, pad=False, include_new_lines=False
+        )
     ]
+
+
+def _with_pauses(segments: Iterable[Segment], cancelled: Callable[[], bool]) -> Iterator[Segment]:
+    resume = monotonic() + WORK_SLICE
+    for segment in segments:
+        yield segment
+        if monotonic() > resume:
+            if cancelled():
+                return
+            sleep(WORK_PAUSE)
+            resume = monotonic() + WORK_SLICE
 
 
 # What a document source gives: the Markdown, its links, notes for the user, and whether the
@@ -178,7 +199,7 @@ class ArticleView(ScrollView, can_focus=True):
             if cut:
                 markdown, links, notes, _ = document(False)
             width = self._layout_width
-        lines = render_lines(markdown, width)
+        lines = render_lines(markdown, width, lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._set_document, markdown, links, lines, width, new, True)
             self.post_message(self.Loaded(notes))
