@@ -619,7 +619,7 @@ async def test_reader_y_and_o(
 async def press_at_once(pilot, app: NewsApp, *keys: str) -> None:
     """Queue keys the way a terminal delivers a burst (paste, SSH lag): no pause between them."""
     for key in keys:
-        character = {"slash": "/"}.get(key, key)
+        character = {"slash": "/", "escape": "\x1b", "enter": "\r"}.get(key, key)
         app.post_message(events.Key(key, character))
     await settle(app, pilot)
 
@@ -640,3 +640,35 @@ async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
         await press_at_once(pilot, app, "l", "f", "o")
         assert isinstance(app.screen, PromptScreen)
         assert app.screen.query_one(Input).value == "fo"
+
+
+async def test_a_key_typed_fast_after_escape_in_the_filter_acts_on_the_table(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await press_at_once(pilot, app, "slash", "a", "escape", "s")  # "/a", then Esc s at once
+        assert main(app).query_one(FilterBar).value == ""
+        assert state(app, main(app).table.current_post.title).starred
+
+
+async def test_a_key_typed_fast_after_enter_in_the_filter_acts_on_the_table(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await press_at_once(pilot, app, "slash", "B", "e", "t", "a", "enter", "s")
+        table = main(app).table
+        assert main(app).query_one(FilterBar).value == "Beta"
+        assert [post.title for post in table.posts] == ["Beta 蚂蚁 report"]
+        assert state(app, "Beta 蚂蚁 report").starred
+
+
+async def test_a_key_typed_fast_after_escape_in_the_reader_acts_on_the_table(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        await press_at_once(pilot, app, "escape", "s")  # back, then star from the table
+        assert not isinstance(app.screen, ReaderScreen)
+        assert state(app, main(app).table.current_post.title).starred

@@ -286,8 +286,16 @@ class MainScreen(PostActions):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_text = event.value
-        self.apply_filter(to_top=True)  # a new filter starts at its newest post
+        if event.value == self.query_one(FilterBar).value:  # else typing has moved on already
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Apply the filter bar's text if the screen has not yet (its Changed message comes later
+        than keys typed in the same burst, such as "Enter s")."""
+        value = self.query_one(FilterBar).value
+        if value != self.query_text:
+            self.query_text = value
+            self.apply_filter(to_top=True)  # a new filter starts at its newest post
 
     def apply_filter(self, *, to_top: bool = False) -> None:
         """Show the posts that match the filter bar's query; a bad query keeps the previous rows."""

@@ -35,6 +35,9 @@ class PostActions(Screen):
     def current_post(self) -> Post | None:
         raise NotImplementedError
 
+    def catch_up(self) -> None:
+        """Bring the screen up to date with keys already typed, before a binding acts."""
+
     def typing_target(self) -> Input | None:
         """Where letters typed in a burst behind a key that opened it belong (the filter bar)."""
         return None
@@ -46,10 +49,16 @@ class PostActions(Screen):
         # moved the focus, and the letters are lost. So bindings run here, in arrival order, and
         # letters behind a key that opened the filter or a prompt are typed into it.
         printable = event.is_printable and bool(event.character)
-        if self.app.screen is not self:
-            if isinstance(self.app.screen, PromptScreen) and printable:
-                self.app.screen.type_ahead(event.character or "")
+        screen = self.app.screen
+        if screen is not self:
+            if isinstance(screen, PromptScreen) and printable:
+                screen.type_ahead(event.character or "")
                 event.stop()
+            elif isinstance(screen, PostActions) and self not in self.app.screen_stack:
+                # Typed right behind the key that closed this screen ("Esc q"): it was meant for
+                # the screen below, now on top.
+                event.stop()
+                await screen.on_key(event)
             return
         target = self.typing_target()
         if target is not None and printable:
@@ -59,6 +68,7 @@ class PostActions(Screen):
         active = self.active_bindings.get(event.key)
         if active is not None and active.enabled:
             event.stop()
+            self.catch_up()
             await self.app.run_action(active.binding.action, active.node)
 
     def action_open_url(self) -> None:

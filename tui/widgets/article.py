@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import threading
@@ -102,21 +103,29 @@ def render_lines(
     options = console.options.update(width=width)
     document = reader_markdown()(text, hyperlinks=False, code_theme="ansi_dark")
     segments: Iterable[Segment] = console.render(document, options)
+    # A long document makes millions of short-lived objects, none in cycles: a full collection
+    # among them would hold the interpreter for 50-100 ms while keys wait. Refcounts free them.
+    collecting = cancelled is not None and gc.isenabled()
     if cancelled is not None:
         segments = _with_pauses(segments, cancelled)
+        gc.disable()
     plain = Style()  # Textual's filters (NO_COLOR, 16 colours) expect a style on every segment
-    return [
-        Strip(
-            [
-                Segment(text, style or plain, control)
-                for text, style, control in Segment.adjust_line_length(line, width)
-            ],
-            width,
-        )
-        for line in Segment.split_and_crop_lines(
-            segments, width, pad=False, include_new_lines=False
-        )
-    ]
+    try:
+        return [
+            Strip(
+                [
+                    Segment(text, style or plain, control)
+                    for text, style, control in Segment.adjust_line_length(line, width)
+                ],
+                width,
+            )
+            for line in Segment.split_and_crop_lines(
+                segments, width, pad=False, include_new_lines=False
+            )
+        ]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _with_pauses(segments: Iterable[Segment], cancelled: Callable[[], bool]) -> Iterator[Segment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input
@@ -13,6 +14,21 @@ class FilterBar(Input):
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self.leave_to: Widget | None = None  # where Enter and Esc send the focus
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Keys queue at the widget focused when they arrive: in a burst ("Esc q" in one packet)
+        # the q is already here when Esc moves the focus on. Let such a key bubble to the screen,
+        # which runs it as the table's key. Enter and Esc act at once, ahead of what follows.
+        if not self.has_focus:
+            return
+        if event.key == "escape":
+            event.stop()
+            self.action_clear_and_leave()
+        elif event.key == "enter":
+            event.stop()
+            await self.action_submit()
+        else:
+            await super()._on_key(event)
 
     async def action_submit(self) -> None:
         await super().action_submit()
