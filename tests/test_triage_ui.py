@@ -672,3 +672,16 @@ async def test_a_key_typed_fast_after_escape_in_the_reader_acts_on_the_table(arc
         await press_at_once(pilot, app, "escape", "s")  # back, then star from the table
         assert not isinstance(app.screen, ReaderScreen)
         assert state(app, main(app).table.current_post.title).starred
+
+
+async def test_esc_and_a_key_in_one_read_are_esc_then_the_key(archive: Path) -> None:
+    # A terminal delivers "Esc s" typed quickly (or over SSH) as one alt+s key.
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await press_at_once(pilot, app, "slash", "a")
+        assert main(app).query_one(FilterBar).value == "a"
+        app.post_message(events.Key("alt+s", "s"))
+        await settle(app, pilot)
+        assert main(app).query_one(FilterBar).value == ""
+        assert state(app, main(app).table.current_post.title).starred

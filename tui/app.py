@@ -9,9 +9,10 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 
@@ -58,6 +59,28 @@ class NewsApp(App[None]):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self.exit)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._esc_then_key(event):
+            # A terminal sends Esc and a key typed right behind it in one read, which parses as
+            # alt+key ("Esc q" over SSH). With no alt binding for it, it was Esc, then the key.
+            character = event.character or ""
+            name = character if character.isalnum() else _character_to_key(character)
+            for key in (events.Key("escape", "\x1b"), events.Key(name, character)):
+                key.set_sender(self)
+                await super().on_event(key)
+            return
+        await super().on_event(event)
+
+    def _esc_then_key(self, event: events.Key) -> bool:
+        character = event.character or ""
+        return (
+            event.key.startswith("alt+")
+            and not event.is_forwarded
+            and len(character) == 1
+            and character.isprintable()
+            and event.key not in self.screen.active_bindings
+        )
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)

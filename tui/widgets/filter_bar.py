@@ -17,18 +17,18 @@ class FilterBar(Input):
 
     async def _on_key(self, event: events.Key) -> None:
         # Keys queue at the widget focused when they arrive: in a burst ("Esc q" in one packet)
-        # the q is already here when Esc moves the focus on. Let such a key bubble to the screen,
+        # the q is already here when Esc moves the focus on. Such a key skips the Input (no
+        # prevent_default: Textual would call Input._on_key next) and bubbles to the screen,
         # which runs it as the table's key. Enter and Esc act at once, ahead of what follows.
-        if not self.has_focus:
-            return
-        if event.key == "escape":
+        if self.screen.focused is not self:  # has_focus changes only once Blur is handled
+            event.prevent_default()
+        elif event.key in ("escape", "enter"):
             event.stop()
-            self.action_clear_and_leave()
-        elif event.key == "enter":
-            event.stop()
-            await self.action_submit()
-        else:
-            await super()._on_key(event)
+            event.prevent_default()
+            if event.key == "escape":
+                self.action_clear_and_leave()
+            else:
+                await self.action_submit()
 
     async def action_submit(self) -> None:
         await super().action_submit()
