@@ -498,6 +498,7 @@ class MainScreen(PostActions):
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()  # the reader may have starred or read posts
+        self._schedule_preview(PREVIEW_DELAY)  # and moved the cursor
 
     def typing_target(self) -> Input | None:
         filter_bar = self.query_one(FilterBar)
@@ -516,6 +517,8 @@ class MainScreen(PostActions):
 
     @on(PostTable.Highlighted)
     def _highlighted(self) -> None:
+        if not self.is_current:
+            return  # the reader moved the cursor (J/K): it shows the post itself
         # While a filter is typed, wait for a pause: a preview per key would slow the typing.
         self._schedule_preview(TYPING_PAUSE if self.typing_target() else PREVIEW_DELAY)
 
@@ -547,6 +550,8 @@ class MainScreen(PostActions):
 
     @on(PostTable.Opened)
     def _opened(self, event: PostTable.Opened) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()  # the reader reads the post now: no second reading
         self.app.push_screen(ReaderScreen(self.repo, self.config, self.table, self.match_terms))
 
     def action_toggle_layout(self) -> None:

@@ -7,6 +7,7 @@ import io
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from time import monotonic, sleep
@@ -103,26 +104,32 @@ def render_lines(
     options = console.options.update(width=width)
     document = reader_markdown()(text, hyperlinks=False, code_theme="ansi_dark")
     segments: Iterable[Segment] = console.render(document, options)
-    # A long document makes millions of short-lived objects, none in cycles: a full collection
-    # among them would hold the interpreter for 50-100 ms while keys wait. Refcounts free them.
-    collecting = cancelled is not None and gc.isenabled()
     if cancelled is not None:
         segments = _with_pauses(segments, cancelled)
-        gc.disable()
     plain = Style()  # Textual's filters (NO_COLOR, 16 colours) expect a style on every segment
+    return [
+        Strip(
+            [
+                Segment(text, style or plain, control)
+                for text, style, control in Segment.adjust_line_length(line, width)
+            ],
+            width,
+        )
+        for line in Segment.split_and_crop_lines(
+            segments, width, pad=False, include_new_lines=False
+        )
+    ]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic full garbage collection meanwhile: drawing a post makes many short-lived
+    objects, none in cycles (refcounts free them), and a collection among them holds the
+    interpreter for 30-100 ms while a key or the first paint waits. It runs later, when due."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return [
-            Strip(
-                [
-                    Segment(text, style or plain, control)
-                    for text, style, control in Segment.adjust_line_length(line, width)
-                ],
-                width,
-            )
-            for line in Segment.split_and_crop_lines(
-                segments, width, pad=False, include_new_lines=False
-            )
-        ]
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -192,6 +199,10 @@ class ArticleView(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="article", description="rendering the post")
     def _load(self, document: Callable[[bool], Document], fresh: bool = True) -> None:
         """fresh: a new document, shown from its top, first screen first; else a redraw in place."""
+        with collector_paused():
+            self._load_document(document, fresh)
+
+    def _load_document(self, document: Callable[[bool], Document], fresh: bool) -> None:
         # Reading and converting need no width, so they overlap the screen's first layout.
         worker = get_current_worker()
         markdown, links, notes, cut = document(True)
