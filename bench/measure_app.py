@@ -144,6 +144,7 @@ def send_key(app: App[Any], key: str) -> None:
 RESULT: dict[str, Any] = {}  # what measure() has so far, for a report when the app stops
 STUCK: list[str] = []  # widgets that kept messages pending for SETTLE_TIMEOUT (a finding)
 SETTLE_TIMEOUT = 5.0
+IDLE_WAIT = 5.0  # seconds to wait for a cancelled worker's thread to end
 
 
 async def settle(pilot: Any, gap: float = 0.0) -> None:
@@ -263,6 +264,15 @@ async def close_reader(app: App[Any], pilot: Any) -> None:
     send_key(app, "escape")
     await settle(pilot, 0.05)
     await quiet(app, pilot)
+    # A cancelled worker counts as finished while its thread still runs the step it was in
+    # (converting a 700 KB body takes ~0.5 s): wait for the process to idle, so the next
+    # figure is its own.
+    deadline = time.perf_counter() + IDLE_WAIT
+    while time.perf_counter() < deadline:
+        busy = time.process_time()
+        await asyncio.sleep(0.05)
+        if time.process_time() - busy < 0.01:
+            break
 
 
 async def measure_opens(
