@@ -88,6 +88,7 @@ class MainScreen(PostActions):
         self.query_text = ""
         self.selected: set[str] = set()  # paths of selected posts
         self._preview_timer: Timer | None = None
+        self._matches: Sequence[Post] = []  # what the filter found, newest first
         self._results = ResultMemo()  # recent filters' matches: typing narrows, backspace recalls
         self._timeline_timer: Timer | None = None
         self._shown_version = -1  # the repository version on screen; older publishes are dropped
@@ -433,6 +434,7 @@ class MainScreen(PostActions):
         )
 
     def show_matches(self, shown: Sequence[Post], to_top: bool = False) -> None:
+        self._matches = shown  # newest first, whatever order the table shows them in
         self.table.set_posts(shown, keep_cursor=not to_top)
         self.update_counts()
         # The preview may need new highlights even if the cursor stayed; wait for typing to pause.
@@ -473,7 +475,7 @@ class MainScreen(PostActions):
             self.apply_filter()
 
     def _update_timeline(self) -> None:
-        self.query_one(Timeline).show(self.table.posts)
+        self.query_one(Timeline).show(self._matches)
 
     def update_counts(self) -> None:
         shown = self.table.posts

@@ -15,17 +15,24 @@ SECONDS_PER_DAY = 86_400
 
 
 def posts_per_day(posts: Sequence[Post], days: int = DAYS) -> list[float]:
-    """Counts for each of the `days` days ending at the newest dated post (local days), oldest first."""
+    """Counts for each of the `days` days ending at the newest dated post (local days), oldest first.
+
+    `posts` must be newest first, undated last (as the index and every filter give them): the
+    walk stops at the first post older than the span, so 100,000 posts cost what 90 days hold.
+    """
     offset = datetime.now().astimezone().utcoffset()
     shift = offset.total_seconds() if offset else 0.0
     newest = None
     counts: Counter[int] = Counter()
     for post in posts:
-        if post.date is not None:
-            day = int((post.date.timestamp() + shift) // SECONDS_PER_DAY)
-            counts[day] += 1
-            if newest is None or day > newest:
-                newest = day
+        if post.date is None:
+            break
+        day = int((post.date.timestamp() + shift) // SECONDS_PER_DAY)
+        if newest is None:
+            newest = day
+        elif day <= newest - days:
+            break
+        counts[day] += 1
     if newest is None:
         return []
     return [float(counts.get(day, 0)) for day in range(newest - days + 1, newest + 1)]
@@ -42,4 +49,5 @@ class Timeline(Sparkline):
         super().__init__([], summary_function=sum, id=id)
 
     def show(self, posts: Sequence[Post]) -> None:
+        """posts: newest first (see posts_per_day)."""
         self.data = posts_per_day(posts)
