@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tui.model import Post
 from tui.widgets.timeline import posts_per_day
 
-NEWEST = datetime(2024, 3, 30, 12, tzinfo=timezone.utc)
+NEWEST = datetime(2024, 3, 30, 12, tzinfo=UTC)
 
 
 def post(n: int, date: datetime | None) -> Post:
