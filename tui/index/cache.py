@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import marshal
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import cast
 
 from tui import locations
+from tui.collector import collector_paused
 from tui.files.scan import is_post_file, iter_scan
 from tui.model import Post
 
@@ -201,21 +201,17 @@ class IndexCache:
             return 0
 
     def _select(self, sql: str, params: Sequence[object] = ()) -> list[Post]:
-        # 100,000 rows make ~1.5 million objects: without this the cyclic GC runs over and over
-        # on a growing heap and doubles the time. Nothing made here forms a cycle.
-        gc_was_on = gc.isenabled()
-        gc.disable()
+        # 100,000 rows make ~1.5 million objects: without the pause the cyclic GC runs over and
+        # over on a growing heap and doubles the time.
         try:
-            with self._lock:
-                rows = self._conn.execute(sql, params).fetchall()
-            return _unpack(blob for (blob,) in rows)
+            with collector_paused():
+                with self._lock:
+                    rows = self._conn.execute(sql, params).fetchall()
+                return _unpack(blob for (blob,) in rows)
         except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
             # A truncated file can open fine and fail here; the next refresh re-reads everything.
             self._rebuild()
             return []
-        finally:
-            if gc_was_on:
-                gc.enable()
 
     def _stats(self) -> dict[str, tuple[int, int]]:
         with self._lock:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from time import monotonic, sleep
@@ -23,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
+from tui.collector import collector_paused
 from tui.model import Post
 from tui.render.highlight import highlight
 from tui.repository import Repository, partial
@@ -121,20 +120,6 @@ def render_lines(
     ]
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic full garbage collection meanwhile: drawing a post makes many short-lived
-    objects, none in cycles (refcounts free them), and a collection among them holds the
-    interpreter for 30-100 ms while a key or the first paint waits. It runs later, when due."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _with_pauses(segments: Iterable[Segment], cancelled: Callable[[], bool]) -> Iterator[Segment]:
     resume = monotonic() + WORK_SLICE
     for segment in segments:
@@ -149,6 +134,12 @@ def _with_pauses(segments: Iterable[Segment], cancelled: Callable[[], bool]) -> 
 # What a document source gives: the Markdown, its links, notes for the user, and whether the
 # Markdown is only the beginning (asked again with quick=False for the rest).
 Document = tuple[str, list[str], list[str], bool]
+
+
+def _fixed(markdown: str, links: list[str]) -> Callable[[bool], Document]:
+    """A document source for Markdown already at hand (nothing to cut or read again)."""
+    return lambda quick: (markdown, links, [], False)
+
 
 PAINT_WAIT = 0.5  # seconds a worker waits for the first screen to paint before going on anyway
 
@@ -189,7 +180,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def show(self, markdown: str, *, links: list[str] | None = None, key: object = None) -> None:
         """Replace the document; the first screen appears within milliseconds, the rest follows."""
-        self._start(lambda quick: (markdown, list(links or []), [], False), key)
+        self._start(_fixed(markdown, list(links or [])), key)
 
     def _start(self, document: Callable[[bool], Document], key: object) -> None:
         self.shown_key = key
@@ -261,9 +252,8 @@ class ArticleView(ScrollView, can_focus=True):
                 self._redraw()
 
     def _redraw(self) -> None:
-        markdown, links = self.markdown, self.links
         self._loading = True
-        self._load(lambda quick: (markdown, links, [], False), fresh=False)
+        self._load(_fixed(self.markdown, self.links), fresh=False)
 
     def _content_width(self) -> int:
         width = self.scrollable_content_region.width
