@@ -187,15 +187,15 @@ def test_unreadable_folder_is_reported_simulated(
 ) -> None:
     write(tmp_path, "2021/05/ok.md")
     write(tmp_path, "2021/06/secret.md")
-    real_scandir = os.scandir
+    real_open = os.open
     blocked = os.path.join(str(tmp_path), "2021", "06")
 
-    def fake_scandir(path: str) -> object:
+    def fake_open(path: str, flags: int, *args: object) -> int:
         if os.fspath(path) == blocked:
             raise PermissionError(13, "Permission denied", path)
-        return real_scandir(path)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(scan_module.os, "scandir", fake_scandir)
+    monkeypatch.setattr(scan_module.os, "open", fake_open)
     result = scan(tmp_path)
     assert rels(result) == ["2021/05/ok.md"]
     assert result.problems == ["unreadable folder: 2021/06 (Permission denied)"]
@@ -220,39 +220,28 @@ def test_entry_that_fails_to_stat_is_reported(
 ) -> None:
     write(tmp_path, "a.md")
     write(tmp_path, "b.md")
-    real_scandir = os.scandir
+    real_stat = os.stat
 
-    class Entry:
-        def __init__(self, entry: os.DirEntry[str]) -> None:
-            self._entry = entry
-            self.name = entry.name
-            self.path = entry.path
+    def fake_stat(path: str, **kwargs: object) -> os.stat_result:
+        if path == "b.md":
+            raise OSError(5, "Input/output error")
+        return real_stat(path, **kwargs)  # type: ignore[arg-type]
 
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._entry, name)
-
-        def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
-            if self.name == "b.md":
-                raise OSError(5, "Input/output error")
-            return self._entry.stat(follow_symlinks=follow_symlinks)
-
-    class Listing:
-        def __init__(self, path: str) -> None:
-            self._it = real_scandir(path)
-
-        def __enter__(self) -> Listing:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self._it.close()
-
-        def __iter__(self) -> object:
-            return (Entry(entry) for entry in self._it)
-
-    monkeypatch.setattr(scan_module.os, "scandir", Listing)
+    monkeypatch.setattr(scan_module.os, "stat", fake_stat)
     result = scan(tmp_path)
     assert rels(result) == ["a.md"]
     assert result.problems == ["unreadable entry skipped: b.md (Input/output error)"]
+
+
+def test_stopping_early_closes_every_folder(tmp_path: Path) -> None:
+    for rel in ("2021/01/a.md", "2021/02/b.md", "2022/01/c.md"):
+        write(tmp_path, rel)
+    before = len(os.listdir("/proc/self/fd"))
+    walk = iter_scan(tmp_path, [])
+    next(walk)  # three folders deep, each with a descriptor open
+    walk.close()
+    list(iter_scan(tmp_path, []))
+    assert len(os.listdir("/proc/self/fd")) == before
 
 
 def test_many_files_scan_quickly(tmp_path: Path) -> None:

@@ -56,7 +56,11 @@ class Calls:
             webbrowser, "open", lambda url, *a, **k: self.browser.append(url) or True
         )
 
+        real_popen = subprocess.Popen
+
         def popen(args, *a, **k):
+            if isinstance(args, list) and "-printf" in args and args[0].endswith("find"):
+                return real_popen(args, *a, **k)  # the index's folder check: tui.files.fingerprint
             self.popen.append(args)
             raise OSError("no programs in tests")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -311,7 +312,7 @@ def test_pool_failure_falls_back_in_process(
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise OSError("no semaphores here")
 
-    monkeypatch.setattr(cache_module, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Broken)
     cache = IndexCache(archive, db)
     cache.pool_threshold = 1
     assert len(cache.refresh(workers=2).added) == 5
@@ -389,3 +390,129 @@ def test_cold_start_shows_rows_before_the_walk_ends(
     # A warm refresh scans first (to find removals) and still works.
     (root / first[0]).unlink()
     assert cache.refresh().removed == [first[0]]
+
+
+def test_unchanged_walk_skips_the_row_by_row_check(
+    archive: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh that walks the same files as the last one does not read the table at all."""
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    version = cache.version()
+
+    def no_stats(self):
+        raise AssertionError("compared row by row")
+
+    monkeypatch.setattr(IndexCache, "_stats", no_stats)
+    result = IndexCache(archive, db).refresh()
+    assert result.empty and not result.cancelled
+    assert cache.version() == version  # nothing was written
+
+
+def test_every_change_is_still_found_after_a_trusted_walk(
+    archive: Path, db: Path, parse_calls: list[str]
+) -> None:
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    cache.refresh()
+    rels = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.md"))
+    parse_calls.clear()
+    # Rewritten in place with the same size: only the mtime tells.
+    path = archive / rels[0]
+    text = path.read_text(encoding="utf-8").replace("标题", "题标")
+    st = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert path.stat().st_size == st.st_size
+    result = cache.refresh()
+    assert parse_calls == [rels[0]] and [p.path for p in result.changed] == [rels[0]]
+    assert cache.refresh().empty
+    # A vanished file, a new one.
+    (archive / rels[1]).unlink()
+    write_post(archive, "2030/new.md", "新的")
+    result = cache.refresh()
+    assert result.removed == [rels[1]] and [p.path for p in result.added] == ["2030/new.md"]
+
+
+def test_version_changes_with_every_write(archive: Path, db: Path) -> None:
+    cache = IndexCache(archive, db)
+    seen = {cache.version()}
+    cache.refresh()
+    seen.add(cache.version())
+    rel = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.md"))[0]
+    bump(archive / rel)
+    cache.update_paths([rel])
+    seen.add(cache.version())
+    (archive / rel).unlink()
+    cache.refresh()
+    seen.add(cache.version())
+    assert len(seen) == 4 and "" not in seen
+    assert cache.stats() == (cache.version(), cache._stats())
+
+
+def test_a_live_update_is_not_hidden_by_the_trusted_walk(
+    archive: Path, db: Path, parse_calls: list[str]
+) -> None:
+    """update_paths() writes rows no walk has seen: the next refresh must compare row by row."""
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    rel = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.md"))[0]
+    path = archive / rel
+    st = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("标题", "题标"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    cache.update_paths([rel])  # the row now describes the rewritten file
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the old walk's stat again
+    cache.refresh()
+    assert {p.path: p.mtime_ns for p in cache.load()}[rel] == st.st_mtime_ns
+
+
+def test_walk_problems_are_reported_on_every_refresh(archive: Path, db: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads every folder")
+    locked = archive / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        cache = IndexCache(archive, db)
+        first = cache.refresh()
+        again = cache.refresh()
+        assert first.problems and again.problems == first.problems
+    finally:
+        locked.chmod(0o755)
+
+
+def test_load_paths(archive: Path, db: Path) -> None:
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    everything = cache.load()
+    some = [everything[3].path, everything[0].path, "missing.md"]
+    assert cache.load_paths(some) == [everything[0], everything[3]]  # newest first
+    assert cache.load_paths([]) == []
+
+
+def test_far_future_mtime(archive: Path, db: Path) -> None:
+    """An mtime past 2262 does not fit 64 bits of nanoseconds; the walk's fingerprint copes."""
+    path = next(archive.rglob("*.md"))
+    try:
+        os.utime(path, (4_000_000_000_0, 4_000_000_000_0))  # the year 3237
+    except (OverflowError, OSError):
+        pytest.skip("this file system cannot store such a date")
+    if path.stat().st_mtime_ns < 2**63:
+        pytest.skip("this file system clamps such a date")
+    cache = IndexCache(archive, db)
+    assert len(cache.refresh().added) == 5
+    assert cache.refresh().empty
+
+
+def test_without_a_fingerprint_every_refresh_compares(
+    archive: Path, db: Path, parse_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module.TreeFingerprint, "result", lambda self: None)
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    assert cache.refresh().empty
+    rel = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.md"))[0]
+    bump(archive / rel)
+    parse_calls.clear()
+    assert [p.path for p in cache.refresh().changed] == [rel] and parse_calls == [rel]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +96,8 @@ def load(path: Path | None = None) -> Config:
 
 
 def parse(text: str, path: Path) -> Config:
+    import tomllib  # here: without a config file, `newstui list` need not load it (~15 ms)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -179,6 +179,8 @@ def save_search(name: str, query: str, path: Path | None = None) -> Path:
     new_text = "\n".join(lines) + "\n"
     parse(new_text, path)  # never write a file we could not read back
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, delete=False
     ) as handle:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from tui.files.scan import mtime_ns as file_mtime_ns
 from tui.model import Post
 from tui.text import clean, clean_line
 
@@ -113,7 +114,7 @@ def parse_file(root: Path | str, rel: str, *, with_body: bool = True) -> ParsedP
         fd = os.open(path, flags)  # non-blocking: a FIFO named .md must not hang the indexer
         try:
             st = os.fstat(fd)
-            size, mtime_ns = st.st_size, st.st_mtime_ns
+            size, mtime_ns = st.st_size, file_mtime_ns(st)
             if not stat.S_ISREG(st.st_mode):
                 return _unreadable(rel, "not a regular file", size, mtime_ns)
             if with_body:

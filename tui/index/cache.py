@@ -5,25 +5,27 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import multiprocessing
 import os
 import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from tui import locations
 from tui.collector import collector_paused
+from tui.files.fingerprint import TreeFingerprint
 from tui.files.scan import is_post_file, iter_scan
+from tui.files.scan import mtime_ns as file_mtime_ns
 from tui.model import Post
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Joins tags/categories/problems; tui.text.clean removes this control character from post text.
 SEP = "\x1f"
@@ -92,7 +94,7 @@ def default_db_path(root: Path) -> Path:
 class IndexCache:
     """Post metadata for one archive root, kept in step with the files by (size, mtime_ns)."""
 
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = 3  # 3: meta's version, tree and problems (see refresh)
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call
@@ -108,6 +110,7 @@ class IndexCache:
         self.notice: str | None = None
         self._lock = threading.RLock()  # one connection shared by the app's threads
         self._refresh_lock = threading.Lock()  # one refresh at a time; reads go on meanwhile
+        self._written = ""  # the version this process last wrote (see _trust)
         self._conn = self._open()
 
     # --- opening -------------------------------------------------------------------------------
@@ -138,7 +141,10 @@ class IndexCache:
             elif "meta" not in tables:
                 raise _Stale
             else:
-                if dict(conn.execute("SELECT key, value FROM meta")) != self._meta():
+                meta = dict(conn.execute("SELECT key, value FROM meta"))
+                if any(meta.get(key) != value for key, value in self._meta().items()):
+                    raise _Stale
+                if not {"version", "tree", "problems"} <= meta.keys():
                     raise _Stale
                 conn.execute("SELECT count(*) FROM posts").fetchone()
         except BaseException:
@@ -153,6 +159,9 @@ class IndexCache:
                 if statement.strip():
                     conn.execute(statement)
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", self._meta().items())
+            conn.execute("INSERT INTO meta (key, value) VALUES ('version', ?)", (_token(),))
+            conn.execute("INSERT INTO meta (key, value) VALUES ('tree', '')")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('problems', '[]')")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -200,6 +209,40 @@ class IndexCache:
             self._rebuild()
             return 0
 
+    def version(self) -> str:
+        """Changes with every write to the posts: a later index compares it to skip its own check."""
+        try:
+            with self._lock:
+                return self._meta_value("version")
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            return ""
+
+    def stats(self) -> tuple[str, dict[str, tuple[int, int]]]:
+        """(version, rel -> (size, mtime_ns)) of every cached post, read as one snapshot, and
+        never halfway through a refresh: a body index built from half a cold start would forget
+        the other half (and take minutes to index it again)."""
+        with self._refresh_lock, self._lock, self._conn:
+            self._conn.execute("BEGIN")  # another process may write between the two reads
+            return self._meta_value("version"), self._stats()
+
+    def paths(self) -> list[str]:
+        """Every cached post's path, newest first (as load() orders the posts)."""
+        with self._lock:
+            rows = self._conn.execute(f"SELECT path FROM posts {_ORDER}").fetchall()
+        return [path if path[:1] != "\x00" else _rel(path) for (path,) in rows]  # see _key
+
+    def load_paths(self, rels: Iterable[str]) -> list[Post]:
+        """The cached posts among rels, newest first."""
+        keys = json.dumps([_key(rel) for rel in rels], ensure_ascii=False)
+        return self._select(
+            f"SELECT packed FROM posts WHERE path IN (SELECT value FROM json_each(?)) {_ORDER}",
+            (keys,),
+        )
+
+    def _meta_value(self, key: str) -> str:
+        return self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
     def _select(self, sql: str, params: Sequence[object] = ()) -> list[Post]:
         # 100,000 rows make ~1.5 million objects: without the pause the cyclic GC runs over and
         # over on a growing heap and doubles the time.
@@ -227,28 +270,51 @@ class IndexCache:
         progress: Callable[[int, int], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
         workers: int | None = None,
+        fingerprint: TreeFingerprint | None = None,
     ) -> RefreshResult:
-        """Bring the cache in step with the folder: parse new and changed files, drop vanished ones."""
-        with self._refresh_lock:
-            try:
-                return self._refresh(on_batch, progress, is_cancelled, workers)
-            except sqlite3.DatabaseError:
-                if self.notice is not None:
-                    raise
-                self._rebuild()
-                return self._refresh(on_batch, progress, is_cancelled, workers)
+        """Bring the cache in step with the folder: parse new and changed files, drop vanished ones.
+
+        The folder's fingerprint (see TreeFingerprint) is taken by another process as this
+        starts, or was started by the caller before it read from the cache. If it is what the
+        table was last known to match, nothing changed: 100,000 posts need no comparison row by
+        row (nor reading from the table). Stored after this refresh, the fingerprint is older
+        than the table, never newer: a change meanwhile moves some file's ctime, so the next
+        refresh looks again.
+        """
+        own = fingerprint is None
+        tree = TreeFingerprint(self.root) if fingerprint is None else fingerprint
+        try:
+            with self._refresh_lock:
+                try:
+                    return self._refresh(tree, on_batch, progress, is_cancelled, workers)
+                except sqlite3.DatabaseError:
+                    if self.notice is not None:
+                        raise
+                    self._rebuild()
+                    return self._refresh(tree, on_batch, progress, is_cancelled, workers)
+        finally:
+            if own:
+                tree.close()
 
     def _refresh(
         self,
+        fingerprint: TreeFingerprint,
         on_batch: Callable[[list[Post]], None] | None,
         progress: Callable[[int, int], None] | None,
         is_cancelled: Callable[[], bool] | None,
         workers: int | None,
     ) -> RefreshResult:
         result = RefreshResult()
+        cancelled = is_cancelled or (lambda: False)
+        with self._lock:
+            self._written = self._meta_value("version")
+            trusted = self._meta_value("tree")
+        if trusted and fingerprint.result() == trusted:
+            with self._lock:
+                result.problems = json.loads(self._meta_value("problems"))
+            return result
         known = self._stats()
         found: _Found
-        cancelled = is_cancelled or (lambda: False)
         if known:
             stats = {}
             # Checked as the walk goes: quitting during a warm refresh must not wait for a walk of
@@ -288,7 +354,27 @@ class IndexCache:
                 if (done < found.count or not found.finished) and cancelled():
                     result.cancelled = True
                     break
+        tree = None if result.cancelled else fingerprint.result()
+        if tree is not None:
+            self._trust(tree, result.problems)
         return result
+
+    def _trust(self, tree: str, problems: list[str]) -> None:
+        """Record that the table matches the tree with this fingerprint (and the walk's problems),
+        unless someone else (the live reload, another process) wrote since this refresh did."""
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            if self._meta_value("version") == self._written:
+                self._conn.executemany(
+                    "UPDATE meta SET value = ? WHERE key = ?",
+                    [(tree, "tree"), (json.dumps(problems, ensure_ascii=False), "problems")],
+                )
+
+    def _changed(self) -> None:
+        """Inside a write transaction: a new version, and no walk is known to match any more."""
+        self._written = _token()
+        self._conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (self._written,))
+        self._conn.execute("UPDATE meta SET value = '' WHERE key = 'tree'")
 
     def _parse_batches(self, todo: Iterator[_Entry], workers: int | None) -> Generator[list[_Row]]:
         """Rows for the todo files in batches of about batch_size, in completion order."""
@@ -305,6 +391,11 @@ class IndexCache:
                 yield _parse_chunk(root, entries)
             return
         chunks = _batched(chain(head, todo), self.chunk_size)
+        # Loaded only here: a warm `newstui list` starts no pool and need not import one (~30 ms).
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         methods = multiprocessing.get_all_start_methods()
         # Never fork: the caller is a thread inside a running app.
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
@@ -358,6 +449,7 @@ class IndexCache:
             with self._conn:
                 self._conn.execute("BEGIN")
                 self._conn.executemany(_UPSERT, rows)
+                self._changed()
         return _unpack(cast(bytes, row[-1]) for row in rows)
 
     def _delete(self, rels: list[str]) -> None:
@@ -369,6 +461,7 @@ class IndexCache:
                         "DELETE FROM posts WHERE path = ?",
                         [(_key(rel),) for rel in rels[start : start + self.batch_size]],
                     )
+                    self._changed()
 
     def update_paths(self, rels: Iterable[str]) -> RefreshResult:
         """Live reload: re-stat these paths, re-parse new or changed ones, drop vanished ones."""
@@ -401,10 +494,14 @@ class IndexCache:
             return None
         if not stat.S_ISREG(st.st_mode):
             return None
-        return st.st_size, st.st_mtime_ns
+        return st.st_size, file_mtime_ns(st)
 
 
 _RAW_NAME = "\x00raw:"  # marks a key holding a file name's bytes in hex
+
+
+def _token() -> str:
+    return os.urandom(8).hex()
 
 
 def _key(rel: str) -> str:
