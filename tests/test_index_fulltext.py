@@ -188,7 +188,6 @@ def test_database_damaged_mid_use_is_rebuilt(
     index.update(posts_of(root))
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE docs")
-    index._paths = None
     assert index.search("香港") == set()
     assert index.notice is not None
     assert index.update(posts_of(root)) == 60  # starts over
@@ -224,3 +223,59 @@ def test_snippet() -> None:
     assert snippet("short text", "zzz", 80) == "short text"
     assert snippet("a\x1b[31mb\nc", "b", 80) == "a [31mb c"  # no control characters survive
     assert snippet("abc", "b", 0) == ""
+
+
+class Source:
+    """An index cache's side of update_from(): a version and the files it stands for."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.current = "v1"
+        self.reads = 0
+
+    def version(self) -> str:
+        return self.current
+
+    def stats(self) -> tuple[str, dict[str, tuple[int, int]]]:
+        self.reads += 1
+        return self.current, {p.path: (p.size, p.mtime_ns) for p in posts_of(self.root)}
+
+
+def test_update_from_skips_the_version_it_finished(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = corpus
+    db = tmp_path / "fts.sqlite"
+    source = Source(root)
+    index = FullTextIndex(root, db)
+    assert index.update_from(source) == 60 and source.reads == 1
+    again = FullTextIndex(root, db)
+    assert again.update_from(source) == 0 and source.reads == 1  # not even read
+    assert again.ready_fraction() == 1.0
+    write(root, "2021/new.md", "zebra", "<p>zebra</p>")
+    source.current = "v2"
+    assert index.update_from(source) == 1 and index.search("zebra") == brute(root, "zebra")
+    # Another list of posts, or a cancelled update: the version is no longer trusted.
+    index.update(posts_of(root)[:5])
+    assert index.update_from(source) == 56
+    index.update(posts_of(root)[:5])
+    index.batch_size = 10
+    assert index.update_from(source, is_cancelled=lambda: True) == 10
+    assert index.update_from(source) == 46
+    assert index.update_from(source) == 0
+    assert index.search("香港") == brute(root, "香港")
+
+
+def test_positions_agree_with_search(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    paths = sorted(p.path for p in posts_of(root))[:50]  # ten indexed posts are not in the list
+    where = {path: i for i, path in enumerate(paths)}
+    for term in ("", "香港", "港", "a", "privacy", "NEAR(", '"quoted"', "absent-term"):
+        assert index.positions(term, where) == {where[p] for p in index.search(term) if p in where}
+    # A new version of the index: the table follows it.
+    write(root, "2021/000.md", "zebra", "<p>zebra</p>")
+    index.update(posts_of(root))
+    assert index.positions("zebra", where) == {where["2021/000.md"]}
+    assert index.positions("zebra", {}) == set()

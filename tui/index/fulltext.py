@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Generator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from array import array
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from contextlib import closing, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from rich.cells import cell_len
 
 from tui import locations
 from tui.model import Post
 from tui.text import clean_line, truncate_cells
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Design (sizes from bench/fulltext_bench.py):
 # - Text is folded in Python (lowercase, whitespace runs to one space) before indexing and the
@@ -28,7 +30,8 @@ from tui.text import clean_line, truncate_cells
 #   exactly, without reading any text. detail=none is ~5x smaller but can only AND trigrams, so
 #   every hit would need its text re-checked: seconds for a common word over 100,000 posts.
 # - Contentless (content=''): no copy of the text at all, which halves the database. Terms under
-#   3 characters cannot be a phrase, so each column ends in two newlines (never in folded text):
+#   3 characters cannot be a phrase, so the title and the body each end in two newlines (never in
+#   folded text, so no match spans them):
 #   every character then starts a trigram, and a 1- or 2-character term is found by listing the
 #   trigrams that start with it (fts5vocab, a range scan of the term index) and OR-ing them:
 #   index only, no text scan.
@@ -48,7 +51,7 @@ CREATE TABLE files (
     mtime_ns INTEGER NOT NULL
 );
 CREATE VIRTUAL TABLE docs USING fts5 (
-    title, body, tokenize = 'trigram case_sensitive 1', detail = full, content = '', columnsize = 0
+    text, tokenize = 'trigram case_sensitive 1', detail = full, content = '', columnsize = 0
 );
 -- One flush per write batch instead of one per MB of text: fewer segments to merge.
 INSERT INTO docs (docs, rank) VALUES ('hashsize', 33554432);
@@ -73,10 +76,17 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text.lower())
 
 
+class PostSource(Protocol):
+    """Where update_from() finds the posts: tui.index.cache.IndexCache."""
+
+    def version(self) -> str: ...
+    def stats(self) -> tuple[str, dict[str, tuple[int, int]]]: ...
+
+
 class FullTextIndex:
     """Which posts' titles or bodies contain a piece of text, kept in step with a list of posts."""
 
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2  # 2: title and body in one column (a fifth faster to build, a third smaller)
     batch_size = 500  # posts per write transaction: a reader sees progress, a kill loses little
     pool_threshold = 2000  # fewer posts than this are read in-process: a pool start costs more
     chunk_size = 100  # paths per pool task
@@ -91,8 +101,7 @@ class FullTextIndex:
         self._total = 0  # posts in the latest update()
         self._ready = 0  # of those, how many are indexed
         self._updated = False
-        self._paths: dict[int, str] | None = None  # cache for search(), see _doc_paths()
-        self._paths_version = -1
+        self._positions: tuple[Mapping[str, int], int, array[int]] | None = None  # see _table()
         self._damaged = False  # search() hit an unreadable database: update() starts over
         self._conn, self._reader = self._open()
 
@@ -167,7 +176,7 @@ class FullTextIndex:
             self.notice = None
             self._conn, self._reader = self._open()
             self._ready = 0
-            self._paths = None
+            self._positions = None
             self._damaged = False
 
     @property
@@ -187,26 +196,63 @@ class FullTextIndex:
 
     def search(self, text: str, *, limit_to: Collection[str] | None = None) -> set[str]:
         """Paths of the indexed posts whose title or body contains text, ignoring case."""
-        term = fold(text)
+        sql = "SELECT path FROM files WHERE doc IN (SELECT rowid FROM docs WHERE docs MATCH ?)"
+        found: set[str] = set()
         try:
             with self._lock:
-                paths = self._doc_paths()
+                term = fold(text)
                 if not term:
-                    found = set(paths.values())
-                else:
-                    found = {paths[doc] for doc in self._docs(term) if doc in paths}
+                    found.update(row[0] for row in self._reader.execute("SELECT path FROM files"))
+                for query in self._queries(term):
+                    found.update(row[0] for row in self._reader.execute(sql, (query,)))
         except sqlite3.DatabaseError as error:
-            self.notice = f"Body search index damaged ({error}); it is rebuilt on the next update."
-            self._damaged = True
+            self._damage(error)
             return set()
         if limit_to is not None:
             found.intersection_update(limit_to)
         return found
 
-    def _docs(self, term: str) -> set[int]:
-        """Row ids (live or dead) of the documents containing term."""
+    def positions(self, text: str, where: Mapping[str, int]) -> set[int]:
+        """search(), answered as where[path] of each found path (where: path -> its position in
+        a list of posts, the same mapping object every time for the same list).
+
+        The app searches 100,000 posts this way: SQLite hands over the matching row ids as one
+        string, and a table built once per list and per index version turns them into positions;
+        paths as Python strings cost twice as much when nearly every post matches.
+        """
+        sql = "SELECT group_concat(rowid) FROM docs WHERE docs MATCH ?"
+        found: set[int] = set()
+        try:
+            with self._lock:
+                term = fold(text)
+                table = self._table(where)
+                if not term:
+                    found.update(table)
+                for query in self._queries(term):
+                    ids = self._reader.execute(sql, (query,)).fetchone()[0]
+                    if ids:
+                        try:
+                            found.update([table[doc] for doc in map(int, ids.split(","))])
+                        except IndexError:  # written since the table was made
+                            found.update(
+                                table[doc] for doc in map(int, ids.split(",")) if doc < len(table)
+                            )
+        except sqlite3.DatabaseError as error:
+            self._damage(error)
+            return set()
+        found.discard(-1)
+        return found
+
+    def _damage(self, error: sqlite3.DatabaseError) -> None:
+        self.notice = f"Body search index damaged ({error}); it is rebuilt on the next update."
+        self._damaged = True
+
+    def _queries(self, term: str) -> list[str]:
+        """FTS5 queries that between them find every document containing term (none for "")."""
         if len(term) >= 3:
-            return self._match([term])
+            return [_phrase(term)]
+        if not term:
+            return []
         # Every character starts a trigram (see _END): list the trigrams that start with term.
         trigrams = [
             row[0]
@@ -215,24 +261,29 @@ class FullTextIndex:
                 (term, term + _TOP * (3 - len(term))),
             )
         ]
-        found: set[int] = set()
-        for start in range(0, len(trigrams), 500):  # an OR of thousands parses slowly
-            found |= self._match(trigrams[start : start + 500])
-        return found
+        # An OR of thousands parses slowly.
+        return [
+            " OR ".join(_phrase(trigram) for trigram in trigrams[start : start + 500])
+            for start in range(0, len(trigrams), 500)
+        ]
 
-    def _match(self, phrases: list[str]) -> set[int]:
-        # A quoted FTS5 string is one phrase: AND, NEAR, * and ( inside it are plain text.
-        query = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
-        sql = "SELECT rowid FROM docs WHERE docs MATCH ?"
-        return {row[0] for row in self._reader.execute(sql, (query,))}
-
-    def _doc_paths(self) -> dict[int, str]:
-        """doc -> path of the live documents, reloaded whenever any connection has written."""
+    def _table(self, where: Mapping[str, int]) -> array[int]:
+        """doc -> where[path] (-1: dead or not in where), rebuilt whenever any connection wrote."""
         version = self._reader.execute("PRAGMA data_version").fetchone()[0]
-        if self._paths is None or version != self._paths_version or self.in_memory:
-            self._paths = dict(self._reader.execute("SELECT doc, path FROM files"))
-            self._paths_version = version
-        return self._paths
+        cached = self._positions
+        if (
+            cached is not None
+            and cached[0] is where
+            and cached[1] == version
+            and not self.in_memory
+        ):
+            return cached[2]
+        rows = self._reader.execute("SELECT doc, path FROM files").fetchall()
+        table = array("i", [-1]) * (max((doc for doc, _ in rows), default=-1) + 1)
+        for doc, path in rows:
+            table[doc] = where.get(path, -1)
+        self._positions = (where, version, table)  # holds where: its id() is not reused
+        return table
 
     def ready_fraction(self) -> float:
         """Share of the posts of the latest update() that are indexed (1.0 when there are none)."""
@@ -242,35 +293,74 @@ class FullTextIndex:
 
     # --- updating ------------------------------------------------------------------------------
 
-    def update(
+    def synced(self, version: str) -> bool:
+        """Whether the last update that ran to the end was given this version of the posts."""
+        if not version or self._damaged:
+            return False
+        try:
+            with self._lock:
+                row = self._conn.execute("SELECT value FROM meta WHERE key = 'synced'").fetchone()
+            return row is not None and row[0] == version
+        except sqlite3.DatabaseError:
+            return False
+
+    def update_from(
         self,
-        posts: Sequence[Post],
+        source: PostSource,
         *,
         progress: Callable[[int, int], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
     ) -> int:
+        """update() with source's posts, at once if they are the version last indexed to the end."""
+        if self.synced(source.version()):
+            self._updated = True
+            self._ready = self._total
+            return 0
+        version, files = source.stats()
+        return self.update(files, version=version, progress=progress, is_cancelled=is_cancelled)
+
+    def update(
+        self,
+        posts: Sequence[Post] | Mapping[str, tuple[int, int]],
+        *,
+        version: str = "",
+        progress: Callable[[int, int], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> int:
         """Index new and changed posts (by path, size, mtime_ns), forget the rest; returns how many
-        were (re)indexed. A cancel keeps what was committed."""
+        were (re)indexed. A cancel keeps what was committed.
+
+        posts may be path -> (size, mtime_ns). version, optional, names this list of posts (see
+        IndexCache.version): once an update with it has run to the end, the same version is
+        known to need nothing, without comparing 100,000 paths.
+        """
         with self._update_lock:
             if self._damaged and not self.in_memory:
                 self._rebuild()
+            if isinstance(posts, Mapping):
+                wanted = dict(posts)
+            else:
+                wanted = {post.path: (post.size, post.mtime_ns) for post in posts}
+            self._total = len(wanted)
+            self._updated = True
+            if self.synced(version):
+                self._ready = self._total
+                return 0
             try:
-                return self._update(posts, progress, is_cancelled)
+                return self._update(wanted, version, progress, is_cancelled)
             except sqlite3.DatabaseError:
                 if self.in_memory:
                     raise  # nothing left to fall back on
                 self._rebuild()
-                return self._update(posts, progress, is_cancelled)
+                return self._update(wanted, version, progress, is_cancelled)
 
     def _update(
         self,
-        posts: Sequence[Post],
+        wanted: dict[str, tuple[int, int]],
+        version: str,
         progress: Callable[[int, int], None] | None,
         is_cancelled: Callable[[], bool] | None,
     ) -> int:
-        wanted = {post.path: (post.size, post.mtime_ns) for post in posts}
-        self._total = len(wanted)
-        self._updated = True
         with self._lock:
             known = {
                 path: (size, mtime_ns)
@@ -284,12 +374,14 @@ class FullTextIndex:
             self._reset()
             known = {}
         removed = [path for path in known if path not in wanted]
+        cancelled = is_cancelled or (lambda: False)
+        if removed and cancelled():
+            return 0  # the caller may be quitting in the middle of a cold start: forget nothing
         self._forget(removed)
         # Reverse path order: dated folders put the newest posts first, so they are found first.
         todo = sorted((p for p, st in wanted.items() if known.get(p) != st), reverse=True)
         self._ready = self._total - len(todo)
         done = 0
-        cancelled = is_cancelled or (lambda: False)
         with closing(self._read_batches(todo)) as batches:
             for batch in batches:
                 self._write(batch, wanted)
@@ -299,6 +391,10 @@ class FullTextIndex:
                     progress(done, len(todo))
                 if done < len(todo) and cancelled():
                     break
+        if done == len(todo):
+            with self._lock, self._conn:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('synced', ?)", (version,))
         return done
 
     def _meta_value(self, key: str) -> str:
@@ -309,6 +405,7 @@ class FullTextIndex:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("INSERT INTO docs (docs) VALUES ('delete-all')")
             self._conn.execute("DELETE FROM files")
+            self._unsync()
             self._conn.execute("UPDATE meta SET value = 0 WHERE key = 'dead'")
 
     def _forget(self, paths: list[str]) -> None:
@@ -317,50 +414,61 @@ class FullTextIndex:
             with self._lock, self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in chunk])
+                self._unsync()
                 self._conn.execute(
                     "UPDATE meta SET value = value + ? WHERE key = 'dead'", (len(chunk),)
                 )
 
-    def _write(self, batch: list[tuple[str, str, str]], stats: dict[str, tuple[int, int]]) -> None:
+    def _write(self, batch: list[tuple[str, str]], stats: dict[str, tuple[int, int]]) -> None:
         """One transaction: a killed process leaves all of the batch or none of it."""
         with self._lock, self._conn:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             # Read inside the transaction: another instance may have written since.
             first = int(self._meta_value("next_doc"))
-            paths = [(path,) for path, _, _ in batch]
+            paths = [(path,) for path, _ in batch]
             replaced = sum(
                 conn.execute("SELECT count(*) FROM files WHERE path = ?", p).fetchone()[0]
                 for p in paths
             )
             conn.executemany(
-                "INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)",
-                [(first + i, title, body) for i, (_, title, body) in enumerate(batch)],
+                "INSERT INTO docs (rowid, text) VALUES (?, ?)",
+                [(first + i, text) for i, (_, text) in enumerate(batch)],
             )
             conn.executemany(
-                _UPSERT, [(path, first + i, *stats[path]) for i, (path, _, _) in enumerate(batch)]
+                _UPSERT, [(path, first + i, *stats[path]) for i, (path, _) in enumerate(batch)]
             )
             conn.execute(
                 "UPDATE meta SET value = ? WHERE key = 'next_doc'", (str(first + len(batch)),)
             )
+            self._unsync()
             if replaced:
                 conn.execute("UPDATE meta SET value = value + ? WHERE key = 'dead'", (replaced,))
 
-    def _read_batches(self, todo: list[str]) -> Generator[list[tuple[str, str, str]]]:
-        """(path, title, body) in folded, indexable form, about batch_size at a time."""
+    def _unsync(self) -> None:
+        """Inside a write transaction: the index no longer matches the version it was synced to."""
+        self._conn.execute("UPDATE meta SET value = '' WHERE key = 'synced'")
+
+    def _read_batches(self, todo: list[str]) -> Generator[list[tuple[str, str]]]:
+        """(path, text) in folded, indexable form, about batch_size at a time."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
             for start in range(0, len(todo), self.batch_size):
                 yield _read_chunk(str(self.root), todo[start : start + self.batch_size])
             return
         chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
+        # Loaded only here: a warm `newstui list` starts no pool and need not import one (~30 ms).
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         methods = multiprocessing.get_all_start_methods()
         # Never fork: the caller is a thread inside a running app.
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         unread = dict(enumerate(chunks))
         pending = iter(list(unread.items()))
-        futures: dict[Future[list[tuple[str, str, str]]], int] = {}
-        batch: list[tuple[str, str, str]] = []
+        futures: dict[Future[list[tuple[str, str]]], int] = {}
+        batch: list[tuple[str, str]] = []
         executor: ProcessPoolExecutor | None = None
         try:
             try:
@@ -393,7 +501,7 @@ class FullTextIndex:
                 executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
+def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str]]:
     """Folded title and body text of each file; runs in pool workers, so module-level."""
     from tui.files.parse import parse_file  # loaded where parsing happens
 
@@ -408,8 +516,13 @@ def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
             body = plain_text(parsed.body)
         except Exception:  # hostile input must not stop the indexer; the title still counts
             body = ""
-        out.append((rel, fold(parsed.post.title) + _END, fold(body) + _END))
+        out.append((rel, fold(parsed.post.title) + _END + fold(body) + _END))
     return out
+
+
+def _phrase(text: str) -> str:
+    # A quoted FTS5 string is one phrase: AND, NEAR, * and ( inside it are plain text.
+    return '"' + text.replace('"', '""') + '"'
 
 
 def snippet(text: str, term: str, width: int = 80) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import monotonic
 
@@ -324,9 +324,11 @@ class MainScreen(PostActions):
                 self.start_fulltext()  # meanwhile body: searches titles
             self.show_matches(self.run_query(query), to_top)
 
-    def run_query(self, query: Query, body_search=None) -> list[Post]:
+    def run_query(self, query: Query, *, bodies: bool = False) -> list[Post]:
+        """The posts that match; bodies=True searches body: terms in the full-text index."""
         engine = self.engine
         assert engine is not None
+        body_positions = self._body_positions(engine) if bodies else None
         posts, selected = self.posts, self.selected
         uses_selection = bool(selected) and uses_field(query, "selected")
         selected_ids = (
@@ -339,13 +341,13 @@ class MainScreen(PostActions):
                 state=self.repo.state.get,
                 states=self.repo.state.snapshot(),
                 selected=selected_ids,
-                body_search=body_search,
+                body_positions=body_positions,
                 within=within,
             )
 
         # Reuse recent results on the UI thread only (body searches run in a worker), and never
         # when the selection counts: it changes without a trace.
-        if body_search is not None or uses_selection:
+        if bodies or uses_selection:
             return [posts[index] for index in run()]
         found, within = self._results.lookup((engine, self.repo.state.changes), query)
         indices = found if found is not None else run(within)
@@ -355,9 +357,13 @@ class MainScreen(PostActions):
     @work(thread=True, exclusive=True, group="filter", description="searching bodies")
     def filter_bodies(self, query: Query, text: str, to_top: bool) -> None:
         """Body search reads an index on disk: off the UI thread, and dropped if typing moved on."""
-        shown = self.run_query(query, body_search=self.repo.fulltext.search)
+        shown = self.run_query(query, bodies=True)
         if not get_current_worker().is_cancelled and text == self.query_text:
             self.app.call_from_thread(self.show_matches, shown, to_top)
+
+    def _body_positions(self, engine: QueryEngine) -> Callable[[str], set[int]]:
+        fulltext = self.repo.fulltext
+        return lambda text: fulltext.positions(text, engine.by_path)
 
     # ---------------------------------------------------------------- saved searches
 
@@ -394,7 +400,7 @@ class MainScreen(PostActions):
             return
         snapshot = self.repo.state.snapshot()
         read = {post_id for post_id, state in snapshot.items() if state.read}
-        body_search = self.repo.fulltext.search if self.fulltext_ready else None
+        body_positions = self._body_positions(engine) if self.fulltext_ready else None
         counts = []
         for name, text in entries:
             try:
@@ -403,7 +409,7 @@ class MainScreen(PostActions):
                 counts.append(SearchCount(name, text, None, None))
                 continue
             indices = engine.filter(
-                query, state=self.repo.state.get, states=snapshot, body_search=body_search
+                query, state=self.repo.state.get, states=snapshot, body_positions=body_positions
             )
             unread = sum(1 for index in indices if posts[index].id not in read)
             counts.append(SearchCount(name, text, unread, len(indices)))
