@@ -75,3 +75,35 @@ def test_list_body_query_matches_a_scan(tmp_path: Path, isolated_xdg: Path) -> N
             in p.read_text(encoding="utf-8").split("title:")[1].split("\n")[0].lower()
         )
         assert found == scan, term
+
+
+def test_list_sees_every_change_and_prints_paths(tmp_path: Path, isolated_xdg: Path) -> None:
+    """The second `list` trusts its last walk only while no file changed."""
+    root = tmp_path / "posts"
+    make_archive(root)
+    env = {
+        **os.environ,
+        **{
+            n: str(isolated_xdg / n) for n in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+        },
+    }
+
+    def paths(query: str) -> list[str]:
+        done = subprocess.run(
+            [str(NEWSTUI), "list", str(root), f"--query={query}", "--format", "paths"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=True,
+        )
+        return done.stdout.splitlines()
+
+    assert paths("body:typhoon") == [f"{root}/b.md"]
+    assert paths("body:typhoon") == [f"{root}/b.md"]
+    write_post(root, "a.md", "Markets today", "2021-01-01", "<p>A typhoon closed 香港.</p>")
+    assert paths("body:typhoon") == [f"{root}/b.md", f"{root}/a.md"]  # newest first
+    assert paths("body:typhoon -title:weather") == [f"{root}/a.md"]
+    (root / "b.md").unlink()
+    assert paths("body:typhoon OR body:zzqx") == [f"{root}/a.md"]
+    assert paths("-body:typhoon") == [f"{root}/c.md"]

@@ -81,7 +81,7 @@ def test_list_twice_uses_the_cache_and_agrees(corpus) -> None:
     assert json.loads(first.stdout) == json.loads(second.stdout)
 
 
-@pytest.mark.parametrize("form", ["json", "csv"])
+@pytest.mark.parametrize("form", ["json", "csv", "paths"])
 def test_list_hostile_file_names_are_escaped(tmp_path, form) -> None:
     root = tmp_path / "posts"
     make_hostile_names(root)
@@ -90,6 +90,8 @@ def test_list_hostile_file_names_are_escaped(tmp_path, form) -> None:
     check_output(done, csv_text=form == "csv")
     if form == "json":
         assert len(json.loads(done.stdout)) == 3
+    if form == "paths":  # one line each, even for a name with a newline in it
+        assert len(done.stdout.splitlines()) == 3
 
 
 def test_list_says_when_a_file_name_cannot_be_listed(tmp_path) -> None:

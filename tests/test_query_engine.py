@@ -24,6 +24,7 @@ from tui.query import (
     QueryEngine,
     ResultMemo,
     Term,
+    body_candidates,
     parse,
 )
 from tui.query.engine import _source
@@ -429,6 +430,30 @@ _queries = st.recursive(
 def test_random_queries_match_brute_force(query: Query) -> None:
     assert run(query, hide_archived=False) == expected(query, hide_archived=False)
     assert run(query) == expected(query)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_queries)
+def test_body_candidates_hold_every_match(query: Query) -> None:
+    """`newstui list` runs the query over these posts only: it must find the same posts."""
+    candidates = body_candidates(query, body_search)
+    if candidates is None:
+        return
+    assert {POSTS[i].path for i in run(query, hide_archived=False)} <= candidates
+    subset = [post for post in POSTS if post.path in candidates]
+    engine = QueryEngine(subset, tz=TZ, now=lambda: NOW, lazy=True)
+    found = engine.filter(query, state=state, selected=SELECTED, body_search=body_search)
+    assert [subset[i].path for i in found] == [POSTS[i].path for i in run(query)]
+
+
+def test_body_candidates_only_where_a_body_term_must_match() -> None:
+    assert body_candidates(parse("body:香港"), body_search) == body_search("香港")
+    both = body_candidates(parse("body:香港 body:kong kong"), body_search)
+    assert both == body_search("香港") & body_search("kong")
+    either = body_candidates(parse("body:香港 OR body:ab"), body_search)
+    assert either == body_search("香港") | body_search("ab")
+    for text in ("香港", "-body:香港", "body:香港 OR kong", "-(body:香港 body:ab)", "after:2023"):
+        assert body_candidates(parse(text), body_search) is None, text
 
 
 # --- narrowing: typing one more letter searches only the last matches ----------------------

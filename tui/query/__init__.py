@@ -1,6 +1,12 @@
 """The query language: parse filter-bar / --query text and run it over posts."""
 
-from tui.query.engine import QueryEngine, ResultMemo, StateLike
+from tui.query.engine import (
+    QueryEngine,
+    ResultMemo,
+    StateLike,
+    body_candidates,
+    only_body_terms,
+)
 from tui.query.parser import (
     ANY,
     EVERYTHING,
@@ -32,8 +38,10 @@ __all__ = [
     "QueryError",
     "StateLike",
     "Term",
+    "body_candidates",
     "format_query",
     "negate",
+    "only_body_terms",
     "parse",
     "uses_field",
 ]

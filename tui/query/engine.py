@@ -56,26 +56,19 @@ class QueryEngine:
         *,
         tz: tzinfo | None = None,
         now: Callable[[], datetime] | None = None,
+        lazy: bool = False,
     ) -> None:
+        """lazy=True leaves even the bare words' haystack to the first query that needs it: the
+        app builds engines in a worker, so keys never wait for it; `newstui list` may not need it."""
         self.posts = posts
         self._tz = tz  # None: the system's local time zone
         self._now = now
         self._ids = [post.id for post in posts]
-        # Bare words search one joined haystack per post; the per-field lists are built on first
-        # use, so 100,000 posts do not carry six lowercase copies of their text (memory budget).
-        hosts: dict[str, str] = {}
-        self._any = [
-            _SEP.join(
-                (
-                    _lower(post.title),
-                    _lower(post.author),
-                    _lower(_source(post, hosts)),
-                    _lower(_SEP.join((*post.tags, *post.categories))),
-                )
-            )
-            for post in posts
-        ]
-        self._fields: dict[str, list[str]] = {ANY: self._any}
+        # The per-field lists are built on first use, so 100,000 posts do not carry six lowercase
+        # copies of their text (memory budget).
+        self._fields: dict[str, list[str]] = {}
+        if not lazy:
+            self.haystack(ANY)
         # NaN for undated posts: every comparison with NaN is False, so they never match a date.
         self._time = [post.date.timestamp() if post.date else math.nan for post in posts]
         self._problem = [bool(post.problems) for post in posts]
@@ -86,10 +79,23 @@ class QueryEngine:
         hay = self._fields.get(field)
         if hay is None:
             posts = self.posts
-            if field == "author":
+            if field == ANY:  # bare words: one joined haystack per post
+                hosts: dict[str, str] = {}
+                hay = [
+                    _SEP.join(
+                        (
+                            _lower(post.title),
+                            _lower(post.author),
+                            _lower(_source(post, hosts)),
+                            _lower(_SEP.join((*post.tags, *post.categories))),
+                        )
+                    )
+                    for post in posts
+                ]
+            elif field == "author":
                 hay = [_lower(post.author) for post in posts]
             elif field == "source":
-                hosts: dict[str, str] = {}
+                hosts = {}
                 hay = [_lower(_source(post, hosts)) for post in posts]
             elif field == "tag":
                 hay = [_lower(_SEP.join((*post.tags, *post.categories))) for post in posts]
@@ -101,7 +107,8 @@ class QueryEngine:
         return hay
 
     @cached_property
-    def _by_path(self) -> dict[str, int]:
+    def by_path(self) -> dict[str, int]:
+        """path -> index of each post (one object per engine: a body index keys a table on it)."""
         return {post.path: index for index, post in enumerate(self.posts)}
 
     def filter(
@@ -114,6 +121,7 @@ class QueryEngine:
         hide_archived: bool = True,
         states: Mapping[str, StateLike] | None = None,
         within: list[int] | None = None,
+        body_positions: Callable[[str], set[int]] | None = None,
     ) -> list[int]:
         """Indices of the matching posts, in order.
 
@@ -123,8 +131,10 @@ class QueryEngine:
         default (StateStore.snapshot()): with it, labels and archived posts are found by scanning
         it rather than by calling state() for every post. within, optional, limits the search to
         these indices: what a broader query matched (see parser.narrows) with the same states.
+        body_positions, optional, is body_search answering with indices into posts (faster when
+        most posts match: FullTextIndex.positions with this engine's by_path).
         """
-        run = _Run(self, state, selected, body_search, states)
+        run = _Run(self, state, selected, body_search, states, body_positions)
         indices = run.eval(query, within)
         if hide_archived and not uses_field(query, "is:archived"):
             if states is not None:
@@ -147,7 +157,7 @@ class QueryEngine:
         body_search: Callable[[str], set[str]] | None = None,
     ) -> bool:
         """Whether one post matches (archived posts are not hidden here)."""
-        run = _Run(self, state, selected, body_search, None)
+        run = _Run(self, state, selected, body_search, None, None)
         return bool(run.eval(query, [index]))
 
     def today(self) -> date:
@@ -227,6 +237,45 @@ class ResultMemo:
             self._found.pop(next(iter(self._found)))
 
 
+def body_candidates(query: Query, body_search: Callable[[str], set[str]]) -> set[str] | None:
+    """Paths that include every match of query, found with body_search alone; None when the
+    query's matches are not limited by a body: term (then every post is a candidate).
+
+    `newstui list` loads only these posts from the index: `body:香港 after:2024` reads the few
+    hundred posts that mention 香港, not all 100,000.
+    """
+    if isinstance(query, Term):
+        if query.field == "body" and not query.negated:
+            return set(body_search(query.value))
+        return None
+    if isinstance(query, And):
+        found = None
+        for item in query.items:
+            paths = body_candidates(item, body_search)
+            if paths is not None:
+                found = paths if found is None else found & paths
+        return found
+    if isinstance(query, Or):
+        union: set[str] = set()
+        for item in query.items:
+            paths = body_candidates(item, body_search)
+            if paths is None:
+                return None
+            union |= paths
+        return union
+    return None  # Not, dates, is: anything can match them
+
+
+def only_body_terms(query: Query) -> bool:
+    """Whether query is body: terms joined by AND and OR, nothing else: then body_candidates()
+    is exactly its matches (with archived posts, which `newstui list` shows)."""
+    if isinstance(query, Term):
+        return query.field == "body" and not query.negated
+    if isinstance(query, And | Or):
+        return all(only_body_terms(item) for item in query.items)
+    return False
+
+
 def _source(post: Post, hosts: dict[str, str]) -> str:
     """post.source, parsing each distinct scheme://host once (urlsplit dominates 100,000 posts)."""
     url = post.url
@@ -271,11 +320,13 @@ class _Run:
         selected: Container[str],
         body_search: Callable[[str], set[str]] | None,
         states: Mapping[str, StateLike] | None,
+        body_positions: Callable[[str], set[int]] | None,
     ) -> None:
         self.engine = engine
         self.state = state
         self.selected = selected
         self.body_search = body_search
+        self.body_positions = body_positions
         self.states = states
         self._labels: dict[int, str] | None = None
         self._today: date | None = None
@@ -313,8 +364,10 @@ class _Run:
 
     def _term(self, term: Term, cands: list[int] | None) -> list[int]:
         value = term.value.lower()
+        if term.field == "body" and self.body_positions is not None:
+            return self._keep(cands, self.body_positions(term.value), term.negated)
         if term.field == "body" and self.body_search is not None:
-            by_path = self.engine._by_path
+            by_path = self.engine.by_path
             found = {by_path[p] for p in self.body_search(term.value) if p in by_path}
             return self._keep(cands, found, term.negated)
         hay = self.engine.haystack(term.field)
