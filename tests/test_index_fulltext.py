@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.files import parse_file, scan
-from tui.index.fulltext import FullTextIndex, default_db_path, fold, snippet
+from tui.index.fulltext import FullTextIndex, SearchInterrupted, default_db_path, fold, snippet
 from tui.model import Post
 from tui.render import plain_text
 
@@ -279,3 +279,23 @@ def test_positions_agree_with_search(corpus: tuple[Path, list[str]], tmp_path: P
     index.update(posts_of(root))
     assert index.positions("zebra", where) == {where["2021/000.md"]}
     assert index.positions("zebra", {}) == set()
+
+
+def test_an_interrupted_search_says_so_and_harms_nothing(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    index.interrupt()  # nothing running: no effect on the next search
+    expected = index.positions("香港", where)
+    # What interrupt() does to a running statement, made certain: SQLite stops it at once.
+    index._reader.set_progress_handler(lambda: 1, 1)
+    with pytest.raises(SearchInterrupted):
+        index.positions("privacy", where)
+    with pytest.raises(SearchInterrupted):
+        index.search("港")
+    index._reader.set_progress_handler(None, 1)
+    assert index.notice is None
+    assert index.positions("香港", where) == expected == {where[p] for p in brute(root, "香港")}

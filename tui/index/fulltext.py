@@ -76,6 +76,10 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text.lower())
 
 
+class SearchInterrupted(Exception):
+    """A search stopped by FullTextIndex.interrupt(): its answer is not known."""
+
+
 class PostSource(Protocol):
     """Where update_from() finds the posts: tui.index.cache.IndexCache."""
 
@@ -243,7 +247,27 @@ class FullTextIndex:
         found.discard(-1)
         return found
 
+    def prepare(self, where: Mapping[str, int]) -> None:
+        """Build positions()'s table for where ahead of the first search (~0.4 s at 100,000)."""
+        try:
+            with self._lock:
+                self._table(where)
+        except sqlite3.DatabaseError as error:
+            with suppress(SearchInterrupted):  # the next search builds it then
+                self._damage(error)
+
+    def interrupt(self) -> None:
+        """Stop the search running now (from another thread): it raises SearchInterrupted.
+
+        The filter bar calls this when a newer query supersedes one still running: typing
+        "body:人工智能" starts a search at every letter, and "人" alone, in every post, would hold
+        up the last one for a second.
+        """
+        self._reader.interrupt()
+
     def _damage(self, error: sqlite3.DatabaseError) -> None:
+        if isinstance(error, sqlite3.OperationalError) and "interrupt" in str(error):
+            raise SearchInterrupted from error
         self.notice = f"Body search index damaged ({error}); it is rebuilt on the next update."
         self._damaged = True
 

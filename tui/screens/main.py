@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from tui import triage
 from tui.config import Config, ConfigError, save_search
+from tui.index.fulltext import SearchInterrupted
 from tui.model import Post
 from tui.query import Query, QueryEngine, QueryError, ResultMemo, parse, uses_field
 from tui.render.highlight import match_terms
@@ -97,6 +98,7 @@ class MainScreen(PostActions):
         self._count_timer: Timer | None = None
         self.match_terms: list[str] = []  # what the filter matched, highlighted in the reader
         self._fulltext_running = False
+        self._searching_bodies = False  # a filter_bodies worker is running (see apply_filter)
 
     # ---------------------------------------------------------------- layout
 
@@ -231,6 +233,8 @@ class MainScreen(PostActions):
             gc.freeze()
         self.apply_filter()
         self.recount_searches()
+        if engine is not None and self.fulltext_ready:
+            self.prepare_body_search()
         post = self.table.current_post
         if post is not None and self.preview.shown_key not in (None, self._preview_key(post)):
             self.update_preview()  # the post under the cursor changed on disk
@@ -318,6 +322,8 @@ class MainScreen(PostActions):
         if self.engine is None:
             self.show_matches(self.posts if not self.query_text.strip() else [], to_top)
         elif uses_field(query, "body") and self.fulltext_ready:
+            if self._searching_bodies:
+                self.repo.fulltext.interrupt()  # superseded: its answer would be dropped anyway
             self.filter_bodies(query, self.query_text, to_top)
         else:
             if uses_field(query, "body"):
@@ -357,7 +363,13 @@ class MainScreen(PostActions):
     @work(thread=True, exclusive=True, group="filter", description="searching bodies")
     def filter_bodies(self, query: Query, text: str, to_top: bool) -> None:
         """Body search reads an index on disk: off the UI thread, and dropped if typing moved on."""
-        shown = self.run_query(query, bodies=True)
+        self._searching_bodies = True
+        try:
+            shown = self.run_query(query, bodies=True)
+        except SearchInterrupted:
+            return  # a newer query is on its way
+        finally:
+            self._searching_bodies = False
         if not get_current_worker().is_cancelled and text == self.query_text:
             self.app.call_from_thread(self.show_matches, shown, to_top)
 
@@ -408,9 +420,13 @@ class MainScreen(PostActions):
             except QueryError:
                 counts.append(SearchCount(name, text, None, None))
                 continue
-            indices = engine.filter(
-                query, state=self.repo.state.get, states=snapshot, body_positions=body_positions
-            )
+            try:
+                indices = engine.filter(
+                    query, state=self.repo.state.get, states=snapshot, body_positions=body_positions
+                )
+            except SearchInterrupted:  # the filter bar's search stopped this one: count again
+                self.app.call_from_thread(self.recount_searches)
+                return
             unread = sum(1 for index in indices if posts[index].id not in read)
             counts.append(SearchCount(name, text, unread, len(indices)))
         if not get_current_worker().is_cancelled:
@@ -479,6 +495,14 @@ class MainScreen(PostActions):
             self.set_activity("")
         if "body:" in self.query_text:
             self.apply_filter()
+        self.prepare_body_search()
+
+    @work(thread=True, exclusive=True, group="body-table", description="preparing body search")
+    def prepare_body_search(self) -> None:
+        """Match the body index's rows to the posts shown before a body: query needs it."""
+        engine = self.engine
+        if engine is not None and self.fulltext_ready:
+            self.repo.fulltext.prepare(engine.by_path)
 
     def _update_timeline(self) -> None:
         self.query_one(Timeline).show(self._matches)
