@@ -489,6 +489,10 @@ def test_load_paths(archive: Path, db: Path) -> None:
     some = [everything[3].path, everything[0].path, "missing.md"]
     assert cache.load_paths(some) == [everything[0], everything[3]]  # newest first
     assert cache.load_paths([]) == []
+    newest = [post.path for post in everything]
+    assert cache.paths(set(newest)) == newest
+    assert cache.paths({newest[3], newest[0], "missing.md"}) == [newest[0], newest[3]]
+    assert cache.paths(set()) == []
 
 
 def test_far_future_mtime(archive: Path, db: Path) -> None:
@@ -516,3 +520,12 @@ def test_without_a_fingerprint_every_refresh_compares(
     bump(archive / rel)
     parse_calls.clear()
     assert [p.path for p in cache.refresh().changed] == [rel] and parse_calls == [rel]
+
+
+def test_paths_of_a_few_among_many(tmp_path: Path, db: Path) -> None:
+    root = tmp_path / "many"
+    rels = make_archive(root, 45)
+    cache = IndexCache(root, db)
+    cache.refresh()
+    assert cache.paths({rels[7], rels[30]}) == [rels[30], rels[7]]  # looked up, newest first
+    assert cache.paths(set(rels)) == rels[::-1]

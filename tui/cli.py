@@ -214,7 +214,7 @@ def _answer(repo, query, path: Path, output: str) -> str:
         candidates = body_candidates(query, body_search)
     if output == "paths" and candidates is not None and only_body_terms(query):
         # The full-text index alone answers this: no post needs reading from the cache.
-        return _paths(path, [rel for rel in repo.cache.paths() if rel in candidates])
+        return _paths(path, repo.cache.paths(candidates))
     # Only the posts the query can match are read from the index.
     posts = repo.cache.load() if candidates is None else repo.cache.load_paths(candidates)
     indices = QueryEngine(posts, lazy=True).filter(

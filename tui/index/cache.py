@@ -9,7 +9,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -226,11 +226,17 @@ class IndexCache:
             self._conn.execute("BEGIN")  # another process may write between the two reads
             return self._meta_value("version"), self._stats()
 
-    def paths(self) -> list[str]:
-        """Every cached post's path, newest first (as load() orders the posts)."""
+    def paths(self, among: Collection[str]) -> list[str]:
+        """The cached posts' paths that are in among, newest first (as load() orders the posts)."""
         with self._lock:
-            rows = self._conn.execute(f"SELECT path FROM posts {_ORDER}").fetchall()
-        return [path if path[:1] != "\x00" else _rel(path) for (path,) in rows]  # see _key
+            if len(among) * 20 < self._conn.execute("SELECT count(*) FROM posts").fetchone()[0]:
+                keys = json.dumps([_key(rel) for rel in among], ensure_ascii=False)
+                sql = f"SELECT path FROM posts WHERE path IN (SELECT value FROM json_each(?)) {_ORDER}"
+                rows = self._conn.execute(sql, (keys,)).fetchall()
+            else:  # most of them: one pass over the index is quicker than looking each one up
+                rows = self._conn.execute(f"SELECT path FROM posts {_ORDER}").fetchall()
+        found = [path if path[:1] != "\x00" else _rel(path) for (path,) in rows]  # see _key
+        return found if len(found) <= len(among) else [rel for rel in found if rel in among]
 
     def load_paths(self, rels: Iterable[str]) -> list[Post]:
         """The cached posts among rels, newest first."""
