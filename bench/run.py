@@ -675,6 +675,13 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     if not shutil.which("tmux"):
         raise SystemExit("tmux is not installed")
+    # As an installed package has them: compiled modules, up to date. Without this, a shell with
+    # PYTHONDONTWRITEBYTECODE (this machine's) compiles every changed module at every start.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(BENCH.parent / "tui")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     host = machine()
     command = shlex.join([sys.executable, *sys.argv])
     intro = (

@@ -159,23 +159,30 @@ def cmd_list(args: list[str]) -> int:
     )
     options = parser.parse_args(args)
 
-    from tui.query import QueryError, parse
+    # find starts walking the folder now, while Python loads the rest (see _list).
+    from tui.files.fingerprint import TreeFingerprint
 
-    config = _load_config()
+    fingerprint = TreeFingerprint(options.path.expanduser())
     try:
-        query = parse(options.query, saved=config.searches)
-    except QueryError as error:
-        raise UserError(f"bad query: {error.message} (at character {error.position + 1})") from None
-    repo = _open_repository(options.path)
-    try:
-        _list(repo, query, options.path, options.format)
+        from tui.query import QueryError, parse
+
+        config = _load_config()
+        try:
+            query = parse(options.query, saved=config.searches)
+        except QueryError as error:
+            message = f"bad query: {error.message} (at character {error.position + 1})"
+            raise UserError(message) from None
+        repo = _open_repository(options.path)
+        try:
+            _list(repo, query, options.path, options.format, fingerprint)
+        finally:
+            repo.close()
     finally:
-        repo.close()
+        fingerprint.close()
     return 0
 
 
-def _list(repo, query, path: Path, output: str) -> None:
-    from tui.files.fingerprint import TreeFingerprint
+def _list(repo, query, path: Path, output: str, fingerprint) -> None:
     from tui.query import uses_field
 
     bodies = uses_field(query, "body")
@@ -184,14 +191,10 @@ def _list(repo, query, path: Path, output: str) -> None:
     # files): if nothing changed, that is the answer. Else (or with no index yet) bring the index
     # up to date first. Only reads happen before the check: the body index is built or updated
     # after it, never from an index that may be stale.
-    fingerprint = TreeFingerprint(repo.root)
-    try:
-        answer = None
-        if repo.cache.count() and (not bodies or repo.fulltext.synced(repo.cache.version())):
-            answer = _answer(repo, query, path, output)
-        result = repo.cache.refresh(progress=printer(), fingerprint=fingerprint)
-    finally:
-        fingerprint.close()
+    answer = None
+    if repo.cache.count() and (not bodies or repo.fulltext.synced(repo.cache.version())):
+        answer = _answer(repo, query, path, output)
+    result = repo.cache.refresh(progress=printer(), fingerprint=fingerprint)
     for problem in result.problems[:20]:
         print(f"newstui: {clean_line(problem)}", file=sys.stderr)
     if answer is None or not result.empty or result.cancelled:

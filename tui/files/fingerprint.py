@@ -31,7 +31,7 @@ class TreeFingerprint:
         find = shutil.which("find")
         if find is None:
             return
-        command = [find, "-L", os.fspath(root), "-mindepth", "1"]
+        command = [find, "-L", os.path.abspath(root), "-mindepth", "1"]  # never "-name…"
         command += ["-name", ".*", "-prune", "-o", "-printf", _FORMAT]
         try:
             self._process = subprocess.Popen(
