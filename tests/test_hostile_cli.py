@@ -151,3 +151,19 @@ def test_app_without_a_terminal_says_use_list(corpus) -> None:
         err = done.stderr.decode()
         assert "newstui list" in err
         assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("form", ["json", "paths"])
+def test_body_query_finds_a_file_whose_name_cannot_be_decoded(tmp_path, form) -> None:
+    """Both indexes key such a name the same way (it once crashed the body index)."""
+    root = tmp_path / "posts"
+    root.mkdir()
+    (root / "ok.md").write_text("---\ntitle: ok\n---\nhello\n", encoding="utf-8")
+    with open(os.path.join(os.fsencode(root), b"bad\xff\xfename.md"), "wb") as file:
+        file.write(b"---\ntitle: bad name\n---\nhello there\n")
+    for _ in range(2):  # building the body index, then answering from it
+        done = run("list", str(root), "--query", "body:hello", "--format", form)
+        assert done.returncode == 0, done.stderr
+        check_output(done)
+        lines = json.loads(done.stdout) if form == "json" else done.stdout.splitlines()
+        assert len(lines) == 2

@@ -22,6 +22,7 @@ from tui.collector import collector_paused
 from tui.files.fingerprint import TreeFingerprint
 from tui.files.scan import is_post_file, iter_scan
 from tui.files.scan import mtime_ns as file_mtime_ns
+from tui.index.keys import key_path, path_key
 from tui.model import Post
 
 if TYPE_CHECKING:
@@ -230,20 +231,32 @@ class IndexCache:
         """The cached posts' paths that are in among, newest first (as load() orders the posts)."""
         with self._lock:
             if len(among) * 20 < self._conn.execute("SELECT count(*) FROM posts").fetchone()[0]:
-                keys = json.dumps([_key(rel) for rel in among], ensure_ascii=False)
-                sql = f"SELECT path FROM posts WHERE path IN (SELECT value FROM json_each(?)) {_ORDER}"
-                rows = self._conn.execute(sql, (keys,)).fetchall()
+                self._want(among)
+                sql = (
+                    f"SELECT path FROM posts WHERE path IN (SELECT path FROM temp.wanted) {_ORDER}"
+                )
+                rows = self._conn.execute(sql).fetchall()
             else:  # most of them: one pass over the index is quicker than looking each one up
                 rows = self._conn.execute(f"SELECT path FROM posts {_ORDER}").fetchall()
-        found = [path if path[:1] != "\x00" else _rel(path) for (path,) in rows]  # see _key
+        found = [key_path(path) for (path,) in rows]
         return found if len(found) <= len(among) else [rel for rel in found if rel in among]
 
     def load_paths(self, rels: Iterable[str]) -> list[Post]:
         """The cached posts among rels, newest first."""
-        keys = json.dumps([_key(rel) for rel in rels], ensure_ascii=False)
-        return self._select(
-            f"SELECT packed FROM posts WHERE path IN (SELECT value FROM json_each(?)) {_ORDER}",
-            (keys,),
+        with self._lock:
+            self._want(rels)
+            return self._select(
+                f"SELECT packed FROM posts WHERE path IN (SELECT path FROM temp.wanted) {_ORDER}"
+            )
+
+    def _want(self, rels: Iterable[str]) -> None:
+        """Fill temp.wanted (this connection's own) with these paths, for a query to join with.
+        Bound parameters, not a JSON array: a raw name's key starts with NUL (see path_key),
+        which SQLite's JSON functions cut short."""
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (path TEXT PRIMARY KEY)")
+        self._conn.execute("DELETE FROM temp.wanted")
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((path_key(rel),) for rel in rels)
         )
 
     def _meta_value(self, key: str) -> str:
@@ -265,7 +278,7 @@ class IndexCache:
     def _stats(self) -> dict[str, tuple[int, int]]:
         with self._lock:
             rows = self._conn.execute("SELECT path, size, mtime_ns FROM posts").fetchall()
-        return {_rel(path): (size, mtime_ns) for path, size, mtime_ns in rows}
+        return {key_path(path): (size, mtime_ns) for path, size, mtime_ns in rows}
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -465,7 +478,7 @@ class IndexCache:
                     self._conn.execute("BEGIN")
                     self._conn.executemany(
                         "DELETE FROM posts WHERE path = ?",
-                        [(_key(rel),) for rel in rels[start : start + self.batch_size]],
+                        [(path_key(rel),) for rel in rels[start : start + self.batch_size]],
                     )
                     self._changed()
 
@@ -503,25 +516,8 @@ class IndexCache:
         return st.st_size, file_mtime_ns(st)
 
 
-_RAW_NAME = "\x00raw:"  # marks a key holding a file name's bytes in hex
-
-
 def _token() -> str:
     return os.urandom(8).hex()
-
-
-def _key(rel: str) -> str:
-    """rel as SQLite text. A name with undecodable bytes (surrogate escapes) is kept as hex, so
-    such a file is indexed like any other instead of being dropped."""
-    try:
-        rel.encode()
-    except UnicodeEncodeError:
-        return _RAW_NAME + os.fsencode(rel).hex()
-    return rel
-
-
-def _rel(key: str) -> str:
-    return os.fsdecode(bytes.fromhex(key[len(_RAW_NAME) :])) if key.startswith(_RAW_NAME) else key
 
 
 class _Found:
@@ -594,10 +590,10 @@ def _to_row(post: Post) -> _Row:
         )
     )
     return (
-        _key(post.path),
+        path_key(post.path),
         post.size,
         post.mtime_ns,
-        _key(post.id),
+        path_key(post.id),
         post.title,
         date,
         post.date.timestamp() if post.date else None,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from rich.cells import cell_len
 
 from tui import locations
+from tui.index.keys import key_path, path_key
 from tui.model import Post
 from tui.text import clean_line, truncate_cells
 
@@ -206,9 +207,11 @@ class FullTextIndex:
             with self._lock:
                 term = fold(text)
                 if not term:
-                    found.update(row[0] for row in self._reader.execute("SELECT path FROM files"))
+                    found.update(
+                        key_path(k) for (k,) in self._reader.execute("SELECT path FROM files")
+                    )
                 for query in self._queries(term):
-                    found.update(row[0] for row in self._reader.execute(sql, (query,)))
+                    found.update(key_path(key) for (key,) in self._reader.execute(sql, (query,)))
         except sqlite3.DatabaseError as error:
             self._damage(error)
             return set()
@@ -304,8 +307,8 @@ class FullTextIndex:
             return cached[2]
         rows = self._reader.execute("SELECT doc, path FROM files").fetchall()
         table = array("i", [-1]) * (max((doc for doc, _ in rows), default=-1) + 1)
-        for doc, path in rows:
-            table[doc] = where.get(path, -1)
+        for doc, key in rows:
+            table[doc] = where.get(key_path(key), -1)
         self._positions = (where, version, table)  # holds where: its id() is not reused
         return table
 
@@ -387,8 +390,8 @@ class FullTextIndex:
     ) -> int:
         with self._lock:
             known = {
-                path: (size, mtime_ns)
-                for path, size, mtime_ns in self._conn.execute(
+                key_path(key): (size, mtime_ns)
+                for key, size, mtime_ns in self._conn.execute(
                     "SELECT path, size, mtime_ns FROM files"
                 )
             }
@@ -437,7 +440,9 @@ class FullTextIndex:
             chunk = paths[start : start + self.batch_size]
             with self._lock, self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in chunk])
+                self._conn.executemany(
+                    "DELETE FROM files WHERE path = ?", [(path_key(p),) for p in chunk]
+                )
                 self._unsync()
                 self._conn.execute(
                     "UPDATE meta SET value = value + ? WHERE key = 'dead'", (len(chunk),)
@@ -450,7 +455,7 @@ class FullTextIndex:
             conn.execute("BEGIN IMMEDIATE")
             # Read inside the transaction: another instance may have written since.
             first = int(self._meta_value("next_doc"))
-            paths = [(path,) for path, _ in batch]
+            paths = [(path_key(path),) for path, _ in batch]
             replaced = sum(
                 conn.execute("SELECT count(*) FROM files WHERE path = ?", p).fetchone()[0]
                 for p in paths
@@ -460,7 +465,8 @@ class FullTextIndex:
                 [(first + i, text) for i, (_, text) in enumerate(batch)],
             )
             conn.executemany(
-                _UPSERT, [(path, first + i, *stats[path]) for i, (path, _) in enumerate(batch)]
+                _UPSERT,
+                [(path_key(path), first + i, *stats[path]) for i, (path, _) in enumerate(batch)],
             )
             conn.execute(
                 "UPDATE meta SET value = ? WHERE key = 'next_doc'", (str(first + len(batch)),)
