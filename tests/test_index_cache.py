@@ -529,3 +529,20 @@ def test_paths_of_a_few_among_many(tmp_path: Path, db: Path) -> None:
     cache.refresh()
     assert cache.paths({rels[7], rels[30]}) == [rels[30], rels[7]]  # looked up, newest first
     assert cache.paths(set(rels)) == rels[::-1]
+
+
+def test_paths_matching_joins_the_body_index(archive: Path, db: Path, tmp_path: Path) -> None:
+    from tui.index.fulltext import FullTextIndex
+
+    write_post(archive, "2030/01/01/new.md", "新的")
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    body = FullTextIndex(archive, tmp_path / "fts.sqlite")
+    body.update_from(cache)
+    newest = [post.path for post in cache.load()]
+    for term in ("正文", "标题3", "新", "no such words"):
+        queries = body.match_queries(term)
+        assert queries is not None
+        found = cache.paths_matching(body.db_path, queries)
+        assert found == [rel for rel in newest if rel in body.search(term)], term
+    assert body.match_queries("") is None

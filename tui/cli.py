@@ -206,10 +206,19 @@ def _list(repo, query, path: Path, output: str, fingerprint) -> None:
 
 def _answer(repo, query, path: Path, output: str) -> str:
     """The output for the posts in the index that match query (only reads the index)."""
+    import sqlite3
+    from contextlib import suppress
     from functools import cache
 
-    from tui.query import QueryEngine, body_candidates, only_body_terms, uses_field
+    from tui.query import QueryEngine, Term, body_candidates, only_body_terms, uses_field
 
+    fulltext = repo.fulltext if uses_field(query, "body") else None
+    if output == "paths" and isinstance(query, Term) and fulltext and not fulltext.in_memory:
+        # The commonest case, `--query body:TERM`: the two indexes joined in SQLite.
+        with suppress(sqlite3.Error):  # else the general way below
+            queries = fulltext.match_queries(query.value) if not query.negated else None
+            if queries is not None:
+                return _paths(path, repo.cache.paths_matching(fulltext.db_path, queries))
     body_search = None
     candidates = None
     if uses_field(query, "body"):

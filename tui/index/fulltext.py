@@ -219,6 +219,14 @@ class FullTextIndex:
             found.intersection_update(limit_to)
         return found
 
+    def match_queries(self, text: str) -> list[str] | None:
+        """FTS5 queries that between them find the posts containing text; None: every post."""
+        term = fold(text)
+        if not term:
+            return None
+        with self._lock:
+            return self._queries(term)
+
     def positions(self, text: str, where: Mapping[str, int]) -> set[int]:
         """search(), answered as where[path] of each found path (where: path -> its position in
         a list of posts, the same mapping object every time for the same list).
