@@ -318,7 +318,11 @@ class IndexCache:
         refresh looks again.
         """
         own = fingerprint is None
-        tree = TreeFingerprint(self.root) if fingerprint is None else fingerprint
+        tree = fingerprint
+        if tree is None and self.count():
+            # Not on a cold start: nothing to compare, and find would take a CPU from the parsers
+            # and the first rows. The next refresh compares file by file once and stores one.
+            tree = TreeFingerprint(self.root)
         try:
             with self._refresh_lock:
                 try:
@@ -329,12 +333,12 @@ class IndexCache:
                     self._rebuild()
                     return self._refresh(tree, on_batch, progress, is_cancelled, workers)
         finally:
-            if own:
+            if own and tree is not None:
                 tree.close()
 
     def _refresh(
         self,
-        fingerprint: TreeFingerprint,
+        fingerprint: TreeFingerprint | None,
         on_batch: Callable[[list[Post]], None] | None,
         progress: Callable[[int, int], None] | None,
         is_cancelled: Callable[[], bool] | None,
@@ -345,7 +349,7 @@ class IndexCache:
         with self._lock:
             self._written = self._meta_value("version")
             trusted = self._meta_value("tree")
-        if trusted and fingerprint.result() == trusted:
+        if trusted and fingerprint is not None and fingerprint.result() == trusted:
             with self._lock:
                 result.problems = json.loads(self._meta_value("problems"))
             return result
@@ -390,7 +394,7 @@ class IndexCache:
                 if (done < found.count or not found.finished) and cancelled():
                     result.cancelled = True
                     break
-        tree = None if result.cancelled else fingerprint.result()
+        tree = None if result.cancelled or fingerprint is None else fingerprint.result()
         if tree is not None:
             self._trust(tree, result.problems)
         return result
