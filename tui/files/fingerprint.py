@@ -31,7 +31,8 @@ class TreeFingerprint:
         find = shutil.which("find")
         if find is None:
             return
-        command = [find, "-L", os.path.abspath(root), "-mindepth", "1"]  # never "-name…"
+        # Absolute, so a folder named like "-name" is never read as an option.
+        command = [find, "-L", os.path.abspath(root), "-mindepth", "1"]
         command += ["-name", ".*", "-prune", "-o", "-printf", _FORMAT]
         try:
             self._process = subprocess.Popen(
