@@ -221,8 +221,8 @@ def _answer(repo, query, path: Path, output: str) -> str:
                 return _paths(path, repo.cache.paths_matching(fulltext.db_path, queries))
     body_search = None
     candidates = None
-    if uses_field(query, "body"):
-        body_search = cache(repo.fulltext.search)  # the engine asks again for each candidate list
+    if fulltext is not None:
+        body_search = cache(fulltext.search)  # the engine asks again for each candidate list
         candidates = body_candidates(query, body_search)
     if output == "paths" and candidates is not None and only_body_terms(query):
         # The full-text index alone answers this: no post needs reading from the cache.

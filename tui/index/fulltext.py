@@ -213,7 +213,7 @@ class FullTextIndex:
                 for query in self._queries(term):
                     found.update(key_path(key) for (key,) in self._reader.execute(sql, (query,)))
         except sqlite3.DatabaseError as error:
-            self._damage(error)
+            self._failed(error)
             return set()
         if limit_to is not None:
             found.intersection_update(limit_to)
@@ -253,7 +253,7 @@ class FullTextIndex:
                                 table[doc] for doc in map(int, ids.split(",")) if doc < len(table)
                             )
         except sqlite3.DatabaseError as error:
-            self._damage(error)
+            self._failed(error)
             return set()
         found.discard(-1)
         return found
@@ -265,7 +265,7 @@ class FullTextIndex:
                 self._table(where)
         except sqlite3.DatabaseError as error:
             with suppress(SearchInterrupted):  # the next search builds it then
-                self._damage(error)
+                self._failed(error)
 
     def interrupt(self) -> None:
         """Stop the search running now (from another thread): it raises SearchInterrupted.
@@ -276,7 +276,8 @@ class FullTextIndex:
         """
         self._reader.interrupt()
 
-    def _damage(self, error: sqlite3.DatabaseError) -> None:
+    def _failed(self, error: sqlite3.DatabaseError) -> None:
+        """An interrupted search raises SearchInterrupted; any other error marks the index damaged."""
         if isinstance(error, sqlite3.OperationalError) and "interrupt" in str(error):
             raise SearchInterrupted from error
         self.notice = f"Body search index damaged ({error}); it is rebuilt on the next update."
