@@ -619,7 +619,13 @@ async def test_reader_y_and_o(
 async def press_at_once(pilot, app: NewsApp, *keys: str) -> None:
     """Queue keys the way a terminal delivers a burst (paste, SSH lag): no pause between them."""
     for key in keys:
-        character = {"slash": "/", "escape": "\x1b", "enter": "\r"}.get(key, key)
+        character = {
+            "slash": "/",
+            "escape": "\x1b",
+            "enter": "\r",
+            "ctrl+u": "\x15",
+            "backspace": "\x7f",
+        }.get(key, key)
         app.post_message(events.Key(key, character))
     await settle(app, pilot)
 
@@ -631,6 +637,19 @@ async def test_keys_typed_fast_after_slash_go_to_the_filter(archive: Path) -> No
         await press_at_once(pilot, app, "slash", "r", "e")  # "/re" in one burst: a filter
         assert not any(state(app, t).read or state(app, t).archived for t in TITLES)
         assert main(app).query_one(FilterBar).value == "re"
+
+
+async def test_editing_keys_in_a_burst_act_in_the_order_typed(archive: Path) -> None:
+    # The Input runs ctrl+u and backspace as bindings, once the key has bubbled up to the app:
+    # letters right behind them were typed first, then deleted.
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await press_at_once(pilot, app, "slash", "x")
+        await press_at_once(pilot, app, "ctrl+u", "B", "e")
+        assert main(app).query_one(FilterBar).value == "Be"
+        await press_at_once(pilot, app, "t", "x", "backspace", "a")
+        assert main(app).query_one(FilterBar).value == "Beta"
 
 
 async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:

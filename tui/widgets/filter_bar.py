@@ -19,7 +19,8 @@ class FilterBar(Input):
         # Keys queue at the widget focused when they arrive: in a burst ("Esc q" in one packet)
         # the q is already here when Esc moves the focus on. Such a key skips the Input (no
         # prevent_default: Textual would call Input._on_key next) and bubbles to the screen,
-        # which runs it as the table's key. Enter and Esc act at once, ahead of what follows.
+        # which runs it as the table's key. Enter, Esc and the editing keys act at once, ahead of
+        # what follows.
         if self.screen.focused is not self:  # has_focus changes only once Blur is handled
             event.prevent_default()
         elif event.key in ("escape", "enter"):
@@ -29,6 +30,13 @@ class FilterBar(Input):
                 self.action_clear_and_leave()
             else:
                 await self.action_submit()
+        elif bindings := self._bindings.key_to_bindings.get(event.key):
+            # An editing key (ctrl+u, backspace, ctrl+w, ...) would act only once it had bubbled
+            # up to the app, after letters queued behind it were typed: "/ ctrl+u abc" in one
+            # burst cleared "abc". Act in arrival order instead.
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bindings[0].action)
 
     async def action_submit(self) -> None:
         await super().action_submit()
