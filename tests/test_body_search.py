@@ -11,6 +11,9 @@ from pathlib import Path
 
 from tests.conftest import write_post
 from tests.test_app import make_app, settle
+from tui.config import Config
+from tui.index.fulltext import default_db_path
+from tui.screens.main import MainScreen
 from tui.widgets.post_table import PostTable
 
 NEWSTUI = Path(sys.executable).parent / "newstui"
@@ -30,12 +33,29 @@ def make_archive(root: Path) -> None:
     write_post(root, "c.md", "香港 news", "2021-01-03", "<p>Nothing about the body term.</p>")
 
 
-async def test_body_query_builds_the_index_then_searches_bodies(tmp_path: Path) -> None:
+async def test_the_body_index_is_built_once_the_posts_are_listed(tmp_path: Path) -> None:
     root = tmp_path / "posts"
     make_archive(root)
     app = make_app(root)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.fulltext_ready  # nobody typed body: yet
+        assert default_db_path(root).exists()
+        assert screen.status.activity == ""
+        await pilot.press("slash", *"body:typhoon")
+        await settle(app, pilot)
+        assert [p.path for p in screen.table.posts] == ["b.md"]
+
+
+async def test_body_query_builds_the_index_then_searches_bodies(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    make_archive(root)
+    app = make_app(root, Config(index_bodies=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not default_db_path(root).exists()  # index_bodies = false: only when asked for
         table = app.screen.query_one(PostTable)
         await pilot.press("slash", *"body:typhoon")
         deadline = time.monotonic() + 20

@@ -59,3 +59,12 @@ def test_bare_newstui_opens_the_configured_folder(
     monkeypatch.setattr("tui.app.NewsApp.run", lambda self, **kwargs: opened.append(self.repo.root))
     assert cli.main([]) == 0
     assert opened == [root.resolve()]
+
+
+def test_index_bodies_can_be_turned_off(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert Config().index_bodies
+    path.write_text("index_bodies = false\n", encoding="utf-8")
+    assert load(path).index_bodies is False
+    path.write_text('index_bodies = "no"\n', encoding="utf-8")
+    assert "should be bool" in (load(path).problem or "")

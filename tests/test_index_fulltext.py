@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,26 @@ def test_ready_fraction_and_cancel(corpus: tuple[Path, list[str]], tmp_path: Pat
     assert len(index.search("")) == 10
     assert index.update(posts_of(root)) == 50
     assert index.ready_fraction() == 1.0
+
+
+def test_close_stops_a_running_update_and_keeps_what_it_wrote(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    # Quitting the app closes the index while its worker indexes: no error, nothing rebuilt.
+    root, _ = corpus
+    db = tmp_path / "fts.sqlite"
+    index = FullTextIndex(root, db)
+    index.batch_size = 10
+
+    def quit_now(done: int, total: int) -> None:
+        closer = threading.Thread(target=index.close)  # the app's thread, not the worker's
+        closer.start()
+        closer.join()
+
+    assert index.update(posts_of(root), progress=quit_now) == 0
+    again = FullTextIndex(root, db)
+    assert len(again.search("")) == 10  # the first batch was committed before the close
+    assert again.update(posts_of(root)) == 50
 
 
 def test_pool_path_gives_same_results(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:

@@ -27,6 +27,11 @@ TEMPLATE = """\
 # Opening a post in the reader marks it read.
 # mark_read_on_open = true
 
+# Index post bodies for body: searches in the background, after the posts are listed (about 1.3
+# times the size of the posts, in ~/.cache/newstui). When false, the body index is built the first
+# time a body: query is typed.
+# index_bodies = true
+
 # Columns of the post table, in order: marks, date, source, author, title, tags, path.
 # columns = ["marks", "date", "source", "title", "tags"]
 # Fixed widths for columns, in terminal cells (the title takes what is left).
@@ -63,6 +68,7 @@ class Config:
     date_format: str = "%Y-%m-%d %H:%M"
     timezone: str = ""
     mark_read_on_open: bool = True
+    index_bodies: bool = True
     columns: list[str] = field(default_factory=lambda: ["marks", "date", "source", "title", "tags"])
     column_widths: dict[str, int] = field(default_factory=dict)
     browser: str = ""

@@ -135,9 +135,12 @@ class Repository:
         *,
         progress: Callable[[int, int], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
+        background: bool = False,
     ) -> int:
         """Bring the body index in step with the index cache (at once when it already is)."""
-        return self.fulltext.update_from(self.cache, progress=progress, is_cancelled=is_cancelled)
+        return self.fulltext.update_from(
+            self.cache, progress=progress, is_cancelled=is_cancelled, background=background
+        )
 
     def render(self, post: Post, *, quick: bool = False) -> Rendered:
         """The reader's document for a post, read fresh from its file (it may have changed).

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 _END = "\n\n"
 _SPACE = re.compile(r"\s+")
 _TOP = "\U0010ffff"  # the largest code point: sorts after every trigram with the same prefix
+BACKGROUND_NICE = 10  # how much lower a background update's readers run than the app
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,6 +109,7 @@ class FullTextIndex:
         self._updated = False
         self._positions: tuple[Mapping[str, int], int, array[int]] | None = None  # see _table()
         self._damaged = False  # search() hit an unreadable database: update() starts over
+        self._closing = False  # close() was called: a running update stops, quietly
         self._conn, self._reader = self._open()
 
     # --- opening -------------------------------------------------------------------------------
@@ -194,6 +196,10 @@ class FullTextIndex:
         self._conn.close()
 
     def close(self) -> None:
+        """Close, without waiting for a batch being written: it is rolled back (quitting during
+        the first indexing would otherwise wait for up to 500 posts, over a second)."""
+        self._closing = True
+        self._conn.interrupt()
         with self._lock:
             self._close_connections()
 
@@ -346,6 +352,7 @@ class FullTextIndex:
         *,
         progress: Callable[[int, int], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
+        background: bool = False,
     ) -> int:
         """update() with source's posts, at once if they are the version last indexed to the end."""
         if self.synced(source.version()):
@@ -353,7 +360,13 @@ class FullTextIndex:
             self._ready = self._total
             return 0
         version, files = source.stats()
-        return self.update(files, version=version, progress=progress, is_cancelled=is_cancelled)
+        return self.update(
+            files,
+            version=version,
+            progress=progress,
+            is_cancelled=is_cancelled,
+            background=background,
+        )
 
     def update(
         self,
@@ -362,13 +375,15 @@ class FullTextIndex:
         version: str = "",
         progress: Callable[[int, int], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
+        background: bool = False,
     ) -> int:
         """Index new and changed posts (by path, size, mtime_ns), forget the rest; returns how many
         were (re)indexed. A cancel keeps what was committed.
 
         posts may be path -> (size, mtime_ns). version, optional, names this list of posts (see
         IndexCache.version): once an update with it has run to the end, the same version is
-        known to need nothing, without comparing 100,000 paths.
+        known to need nothing, without comparing 100,000 paths. background=True reads the posts
+        in processes of low priority (the app indexes while someone types).
         """
         with self._update_lock:
             if self._damaged and not self.in_memory:
@@ -383,12 +398,14 @@ class FullTextIndex:
                 self._ready = self._total
                 return 0
             try:
-                return self._update(wanted, version, progress, is_cancelled)
+                return self._update(wanted, version, progress, is_cancelled, background)
             except sqlite3.DatabaseError:
+                if self._closing:
+                    return 0  # interrupted by close(): what was committed stays
                 if self.in_memory:
                     raise  # nothing left to fall back on
                 self._rebuild()
-                return self._update(wanted, version, progress, is_cancelled)
+                return self._update(wanted, version, progress, is_cancelled, background)
 
     def _update(
         self,
@@ -396,6 +413,7 @@ class FullTextIndex:
         version: str,
         progress: Callable[[int, int], None] | None,
         is_cancelled: Callable[[], bool] | None,
+        background: bool,
     ) -> int:
         with self._lock:
             known = {
@@ -418,7 +436,7 @@ class FullTextIndex:
         todo = sorted((p for p, st in wanted.items() if known.get(p) != st), reverse=True)
         self._ready = self._total - len(todo)
         done = 0
-        with closing(self._read_batches(todo)) as batches:
+        with closing(self._read_batches(todo, background)) as batches:
             for batch in batches:
                 self._write(batch, wanted)
                 done += len(batch)
@@ -488,7 +506,7 @@ class FullTextIndex:
         """Inside a write transaction: the index no longer matches the version it was synced to."""
         self._conn.execute("UPDATE meta SET value = '' WHERE key = 'synced'")
 
-    def _read_batches(self, todo: list[str]) -> Generator[list[tuple[str, str]]]:
+    def _read_batches(self, todo: list[str], background: bool) -> Generator[list[tuple[str, str]]]:
         """(path, text) in folded, indexable form, about batch_size at a time."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
@@ -511,7 +529,11 @@ class FullTextIndex:
         executor: ProcessPoolExecutor | None = None
         try:
             try:
-                executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                executor = ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=context,
+                    initializer=_lower_priority if background else None,
+                )
 
                 def submit() -> None:
                     # A few chunks ahead only: parsed text waiting for the writer costs memory.
@@ -538,6 +560,12 @@ class FullTextIndex:
         finally:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """In a pool worker of a background update: the app's own process comes first."""
+    with suppress(OSError, AttributeError):  # no os.nice on Windows
+        os.nice(BACKGROUND_NICE)
 
 
 def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str]]:

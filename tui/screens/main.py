@@ -98,6 +98,7 @@ class MainScreen(PostActions):
         self._count_timer: Timer | None = None
         self.match_terms: list[str] = []  # what the filter matched, highlighted in the reader
         self._fulltext_running = False
+        self._body_progress = "0%"  # of the body index, while it is built
         self._searching_bodies = False  # a filter_bodies worker is running (see apply_filter)
 
     # ---------------------------------------------------------------- layout
@@ -203,8 +204,8 @@ class MainScreen(PostActions):
         if not result.empty or self.repo.posts is not posts:
             self.publish()
         call(self.set_activity, "")
-        if self.repo.has_fulltext():
-            call(self.start_fulltext)  # built before: keep it current, in the background
+        if self.config.index_bodies or self.repo.has_fulltext():
+            call(self.start_fulltext)  # the body index follows the posts, in the background
         if result.problems:
             call(
                 self.notify,
@@ -328,6 +329,7 @@ class MainScreen(PostActions):
         else:
             if uses_field(query, "body"):
                 self.start_fulltext()  # meanwhile body: searches titles
+                self.show_body_progress()
             self.show_matches(self.run_query(query), to_top)
 
     def run_query(self, query: Query, *, bodies: bool = False) -> list[Post]:
@@ -479,19 +481,31 @@ class MainScreen(PostActions):
         call = self.app.call_from_thread
 
         def progress(done: int, total: int) -> None:
-            call(
-                self.set_activity,
-                f"indexing bodies {done:,} of {total:,} (body: searches titles until then)",
-            )
+            # Of all posts, not of this run's: a run resumed after a quit starts where it was.
+            self._body_progress = f"{int(self.repo.fulltext.ready_fraction() * 100)}%"
+            call(self.show_body_progress)
 
-        self.repo.update_fulltext(progress=progress, is_cancelled=lambda: worker.is_cancelled)
+        self.repo.update_fulltext(
+            progress=progress, is_cancelled=lambda: worker.is_cancelled, background=True
+        )
         if not worker.is_cancelled:
             call(self._fulltext_updated)
+
+    def show_body_progress(self) -> None:
+        """While the body index is built: how far it is, and what body: does meanwhile."""
+        if self.fulltext_ready or self.status.activity.startswith("query:"):
+            return
+        if "body:" in self.query_text:
+            self.set_activity(
+                f"body: searches titles until bodies are indexed ({self._body_progress})"
+            )
+        else:
+            self.set_activity(f"bodies {self._body_progress} indexed")
 
     def _fulltext_updated(self) -> None:
         self._fulltext_running = False
         self.fulltext_ready = True
-        if self.status.activity.startswith("indexing bodies"):
+        if self.status.activity.startswith(("bodies ", "body: searches titles")):
             self.set_activity("")
         if "body:" in self.query_text:
             self.apply_filter()
