@@ -127,3 +127,21 @@ def test_list_sees_every_change_and_prints_paths(tmp_path: Path, isolated_xdg: P
     (root / "b.md").unlink()
     assert paths("body:typhoon OR body:zzqx") == [f"{root}/a.md"]
     assert paths("-body:typhoon") == [f"{root}/c.md"]
+
+
+async def test_a_rescan_brings_the_body_index_up_to_date(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    make_archive(root)
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.fulltext_ready
+        if screen.watcher is not None:
+            screen.watcher.stop()  # only the rescan may see the new post
+        write_post(root, "d.md", "Later", "2021-01-04", "<p>A 火山 erupted.</p>")
+        await pilot.press("R")
+        await settle(app, pilot)
+        await pilot.press("slash", *"body:火山")
+        await settle(app, pilot)
+        assert [p.path for p in screen.table.posts] == ["d.md"]

@@ -471,9 +471,11 @@ class MainScreen(PostActions):
     # ---------------------------------------------------------------- full-text index
 
     def start_fulltext(self) -> None:
-        if not self.fulltext_ready and not self._fulltext_running:
-            self._fulltext_running = True
-            self.update_fulltext()
+        """Bring the body index up to date with the posts, in the background (at once if it is)."""
+        if self._fulltext_running and not self.fulltext_ready:
+            return  # the first build is under way: a new worker would only cancel it
+        self._fulltext_running = True
+        self.update_fulltext()  # exclusive: a catch-up still running is replaced by this one
 
     @work(thread=True, exclusive=True, group="fulltext", description="indexing bodies")
     def update_fulltext(self) -> None:
