@@ -55,3 +55,28 @@ async def test_S_saves_the_filter_to_the_config(tmp_path: Path) -> None:
     assert saved.problem is None
     assert saved.searches == {"wx": "weather"} and saved.theme == "nord"
     assert config_path.read_text(encoding="utf-8").startswith("# mine\n")
+
+
+async def test_body_searches_are_recounted_once_bodies_are_indexed(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    make_archive(root)
+    write_post(root, "d.md", "Rain", "2021-01-04", "<p>A typhoon warning.</p>")
+    config = Config(searches={"storm": "body:typhoon"}, index_bodies=False)
+    app = make_app(root, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("B")
+        await settle(app, pilot)
+        sidebar = app.screen.query_one(SavedSearches)
+
+        def storm() -> str:
+            return str(sidebar.get_option_at_index(sidebar.option_count - 1).prompt).split()[-1]
+
+        assert storm() == "0"  # no body index yet: body: searches titles
+        await pilot.press("slash", *"body:typhoon")  # the first body: query builds the index
+        for _ in range(50):
+            await settle(app, pilot)
+            await pilot.pause(0.1)
+            if storm() == "1":
+                break
+        assert storm() == "1"

@@ -511,6 +511,7 @@ class MainScreen(PostActions):
             self.set_activity("")
         if "body:" in self.query_text:
             self.apply_filter()
+        self.recount_searches()  # saved body: searches counted titles until now
         self.prepare_body_search()
 
     @work(thread=True, exclusive=True, group="body-table", description="preparing body search")
