@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import write_post
 from tests.test_app import make_app, settle
 from tui.config import Config
 from tui.index.fulltext import default_db_path
+from tui.repository import Repository
 from tui.screens.main import MainScreen
 from tui.widgets.post_table import PostTable
 
@@ -145,3 +149,27 @@ async def test_a_rescan_brings_the_body_index_up_to_date(tmp_path: Path) -> None
         await pilot.press("slash", *"body:火山")
         await settle(app, pilot)
         assert [p.path for p in screen.table.posts] == ["d.md"]
+
+
+async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "posts"
+    make_archive(root)
+
+    def full(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Repository, "update_fulltext", full)
+    app = make_app(root)
+    notices: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(app, "notify", lambda message, **kw: notices.append(message))
+        await settle(app, pilot)
+        await pilot.press("slash", *"body:typhoon")  # tries again; meanwhile titles
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and not screen.fulltext_ready
+        assert [p.path for p in screen.table.posts] == []  # no title says typhoon
+        assert screen.query_text == "body:typhoon"
+    assert notices and "disk is full" in notices[-1] and "searches titles" in notices[-1]

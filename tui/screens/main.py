@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import monotonic
@@ -268,7 +269,7 @@ class MainScreen(PostActions):
             return
         self.publish()
         if self.fulltext_ready:
-            self.repo.update_fulltext()
+            self.app.call_from_thread(self.start_fulltext)
         parts = [
             f"{count:,} {what}"
             for count, what in (
@@ -487,11 +488,28 @@ class MainScreen(PostActions):
             self._body_progress = f"{int(self.repo.fulltext.ready_fraction() * 100)}%"
             call(self.show_body_progress)
 
-        self.repo.update_fulltext(
-            progress=progress, is_cancelled=lambda: worker.is_cancelled, background=True
-        )
+        try:
+            self.repo.update_fulltext(
+                progress=progress, is_cancelled=lambda: worker.is_cancelled, background=True
+            )
+        except (sqlite3.Error, OSError) as error:
+            # A full disk, say: the posts stay usable and body: searches titles; the next
+            # refresh or body: query tries again.
+            call(self._fulltext_failed, str(error))
+            return
         if not worker.is_cancelled:
             call(self._fulltext_updated)
+
+    def _fulltext_failed(self, error: str) -> None:
+        self._fulltext_running = False
+        if self.status.activity.startswith(("bodies ", "body: searches titles")):
+            self.set_activity("")
+        meanwhile = "may miss new posts" if self.fulltext_ready else "searches titles"
+        self.notify(
+            f"Body index not updated ({error}); body: {meanwhile} until it is.",
+            severity="warning",
+            markup=False,
+        )
 
     def show_body_progress(self) -> None:
         """While the body index is built: how far it is, and what body: does meanwhile."""
