@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Input
 
 from tests.conftest import SAMPLE_POSTS, workers_done, write_post
@@ -72,6 +73,19 @@ async def test_newest_first_and_counts(archive: Path) -> None:
             "2020/01/2020-01-02-old.md",
         ]
         assert "3 of 3 posts" in app.screen.query_one(StatusBar).counts
+
+
+async def test_a_long_activity_never_hides_the_counts(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        status = app.screen.query_one(StatusBar)
+        status.activity = "body: titles only, bodies 1% indexed " + "x" * 100
+        await pilot.pause()
+        line = str(status.render())
+        assert line.startswith(" newstui  3 of 3 posts")
+        assert "body: titles only" in line and line.rstrip().endswith("…")
+        assert cell_len(line) <= 80
 
 
 async def test_markup_in_titles_is_shown_literally(archive: Path) -> None:

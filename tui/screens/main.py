@@ -502,7 +502,7 @@ class MainScreen(PostActions):
 
     def _fulltext_failed(self, error: str) -> None:
         self._fulltext_running = False
-        if self.status.activity.startswith(("bodies ", "body: searches titles")):
+        if self.status.activity.startswith(("bodies ", "body: titles only")):
             self.set_activity("")
         meanwhile = "may miss new posts" if self.fulltext_ready else "searches titles"
         self.notify(
@@ -516,16 +516,14 @@ class MainScreen(PostActions):
         if self.fulltext_ready or self.status.activity.startswith("query:"):
             return
         if "body:" in self.query_text:
-            self.set_activity(
-                f"body: searches titles until bodies are indexed ({self._body_progress})"
-            )
+            self.set_activity(f"body: titles only, bodies {self._body_progress} indexed")
         else:
             self.set_activity(f"bodies {self._body_progress} indexed")
 
     def _fulltext_updated(self) -> None:
         self._fulltext_running = False
         self.fulltext_ready = True
-        if self.status.activity.startswith(("bodies ", "body: searches titles")):
+        if self.status.activity.startswith(("bodies ", "body: titles only")):
             self.set_activity("")
         if "body:" in self.query_text:
             self.apply_filter()

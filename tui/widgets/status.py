@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui.text import clean_line, truncate_cells_left
+from tui.text import clean_line, truncate_cells, truncate_cells_left
 
 
 class StatusBar(Widget):
@@ -21,9 +21,11 @@ class StatusBar(Widget):
     activity: reactive[str] = reactive("")
 
     def render(self) -> Content:
-        # Counts matter more than the folder: the folder gets what room is left, cut from the left.
+        # Counts matter most, then the activity; the folder gets what room is left, cut from the
+        # left.
         head = Content.assemble((" newstui ", "bold reverse"), " ", self.counts, "  ")
-        right = Content(clean_line(self.activity) + " ") if self.activity else Content("")
+        activity = truncate_cells(clean_line(self.activity), self.size.width - head.cell_length - 1)
+        right = Content(activity + " ") if activity else Content("")
         room = self.size.width - head.cell_length - right.cell_length - 1
         archive = truncate_cells_left(clean_line(self.archive), room)
         left = head + Content.styled(archive, "dim")
