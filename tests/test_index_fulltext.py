@@ -81,6 +81,30 @@ def test_search_equals_brute_force(corpus: tuple[Path, list[str]], tmp_path: Pat
     index.close()
 
 
+def test_every_two_character_term_equals_brute_force(
+    corpus: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    # 2-character terms come from the pairs table unless an ASCII separator is in them.
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    texts = {}
+    for post in posts_of(root):
+        parsed = parse_file(root, post.path)
+        texts[post.path] = (fold(parsed.post.title), fold(plain_text(parsed.body)))
+    terms = {text[i : i + 2] for title, body in texts.values() for text in (title, body)
+             for i in range(len(text) - 1)}  # fmt: skip
+    terms |= {"zq", "港口", "a,", ", ", "é!", "ß1"}
+    where = {path: number for number, path in enumerate(sorted(texts))}
+    for term in sorted(terms):
+        expected = {path for path, (title, body) in texts.items() if term in title or term in body}
+        assert index.search(term) == expected, term
+        assert index.positions(term, where) == {where[path] for path in expected}, term
+    assert index.match_queries("香港") == [("pairs", '"香港"')]
+    assert index.match_queries("Ab") == [("pairs", '"ab"')]
+    assert all(table == "docs" for table, _ in index.match_queries("a,") or [])
+
+
 def test_short_and_long_terms_are_found(tmp_path: Path) -> None:
     root = tmp_path / "posts"
     write(root, "a.md", "一", "<p>香港</p>")
@@ -209,7 +233,7 @@ def test_database_damaged_mid_use_is_rebuilt(
     index.update(posts_of(root))
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE docs")
-    assert index.search("香港") == set()
+    assert index.search("人工智能") == set()
     assert index.notice is not None
     assert index.update(posts_of(root)) == 60  # starts over
     assert index.search("香港") == brute(root, "香港")

@@ -241,19 +241,24 @@ class IndexCache:
         found = [key_path(path) for (path,) in rows]
         return found if len(found) <= len(among) else [rel for rel in found if rel in among]
 
-    def paths_matching(self, body_index: Path, queries: list[str]) -> list[str]:
+    def paths_matching(self, body_index: Path, queries: list[tuple[str, str]]) -> list[str]:
         """Newest first, the paths of the posts that a body index (tui.index.fulltext, its file
-        attached here) finds with any of these FTS5 queries. One statement: SQLite joins the
-        two, and 100,000 matches never become Python strings on the way (3 times quicker)."""
+        attached here) finds with any of these (table, FTS5 query) pairs. One statement: SQLite
+        joins the two, and 100,000 matches never become Python strings on the way (3 times
+        quicker)."""
         one = (
-            "SELECT p.path, p.ts FROM body.docs AS d JOIN body.files AS f ON f.doc = d.rowid "
-            "JOIN posts AS p ON p.path = f.path WHERE d.docs MATCH ?"
+            "SELECT p.path, p.ts FROM body.{0} AS d JOIN body.files AS f ON f.doc = d.rowid "
+            "JOIN posts AS p ON p.path = f.path WHERE d.{0} MATCH ?"
         )
-        sql = " UNION ".join([one] * len(queries)) + " ORDER BY 2 DESC, 1 DESC"
+        tables = [table for table, _ in queries]
+        if not set(tables) <= {"docs", "pairs"}:
+            raise ValueError(f"not a body index table: {tables}")
+        sql = " UNION ".join(one.format(table) for table in tables) + " ORDER BY 2 DESC, 1 DESC"
         with self._lock:
             self._conn.execute("ATTACH DATABASE ? AS body", (str(body_index),))
             try:
-                rows = self._conn.execute(sql, queries).fetchall() if queries else []
+                params = [query for _, query in queries]
+                rows = self._conn.execute(sql, params).fetchall() if queries else []
             finally:
                 self._conn.execute("DETACH DATABASE body")
         return [key_path(path) for path, _ in rows]
