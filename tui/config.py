@@ -27,7 +27,7 @@ TEMPLATE = """\
 # Opening a post in the reader marks it read.
 # mark_read_on_open = true
 
-# Index post bodies for body: searches in the background, after the posts are listed (about 1.3
+# Index post bodies for body: searches in the background, after the posts are listed (about 1.5
 # times the size of the posts, in ~/.cache/newstui). When false, the body index is built the first
 # time a body: query is typed.
 # index_bodies = true

@@ -67,6 +67,7 @@ CREATE VIRTUAL TABLE pairs USING fts5 (
 );
 -- One flush per write batch instead of one per MB of text: fewer segments to merge.
 INSERT INTO docs (docs, rank) VALUES ('hashsize', 33554432);
+INSERT INTO pairs (pairs, rank) VALUES ('hashsize', 33554432);
 """
 _UPSERT = """
 INSERT INTO files (path, doc, size, mtime_ns) VALUES (?, ?, ?, ?)
