@@ -173,3 +173,39 @@ async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
         assert [p.path for p in screen.table.posts] == []  # no title says typhoon
         assert screen.query_text == "body:typhoon"
     assert notices and "disk is full" in notices[-1] and "searches titles" in notices[-1]
+
+
+def test_a_killed_index_command_leaves_no_processes_behind(
+    tmp_path: Path, isolated_xdg: Path
+) -> None:
+    # Enough posts for the body indexer's pool; SIGTERM once it has started writing.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import generate  # noqa: PLC0415  (bench/ is a folder of scripts, not a package)
+
+    root = tmp_path / "posts"
+    generate.generate(root, 2500, seed=3)
+    env = {**os.environ, "XDG_CACHE_HOME": str(isolated_xdg / "XDG_CACHE_HOME")}
+    command = [str(NEWSTUI), "index", str(root)]
+    process = subprocess.Popen(
+        command,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    body_index = Path(env["XDG_CACHE_HOME"], "newstui", "index")
+    deadline = time.monotonic() + 60
+    while not list(body_index.glob("*.fts.sqlite-wal")):
+        assert process.poll() is None and time.monotonic() < deadline, "never started on bodies"
+        time.sleep(0.05)
+    time.sleep(0.5)  # the pool is reading
+    process.terminate()
+    assert process.wait(timeout=30) == 128 + 15
+    deadline = time.monotonic() + 10
+    while True:  # every process of its group (the pool's too) is gone
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "pool processes left running"
+        time.sleep(0.1)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -48,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         if args and args[0] in commands:
+            # A plain kill would leave the indexers' pool processes behind, still reading:
+            # exit through the finally blocks that stop them. (The app has its own handler.)
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
             return commands[args[0]](args[1:])
         return cmd_open(args)
     except UserError as error:
@@ -59,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `newstui list | head`: the reader went away; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _load_config() -> config_module.Config:
