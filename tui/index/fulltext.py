@@ -531,7 +531,7 @@ class FullTextIndex:
     def _read_batches(
         self, todo: list[str], background: bool
     ) -> Generator[list[tuple[str, str, str]]]:
-        """(path, text) in folded, indexable form, about batch_size at a time."""
+        """(path, folded text, its pairs), about batch_size at a time (see _read_chunk)."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
             for start in range(0, len(todo), self.batch_size):
