@@ -206,7 +206,7 @@ def _list(repo, query, path: Path, output: str, fingerprint) -> None:
     for problem in result.problems[:20]:
         print(f"newstui: {clean_line(problem)}", file=sys.stderr)
     if answer is None or not result.empty or result.cancelled:
-        if bodies:  # the body index is built on first use, then only brought up to date
+        if bodies:  # the CLI builds the body index when a query needs it
             repo.update_fulltext(progress=printer("indexing bodies"))
         answer = _answer(repo, query, path, output)
     sys.stdout.write(answer)

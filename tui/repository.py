@@ -121,7 +121,8 @@ class Repository:
 
     @property
     def fulltext(self) -> FullTextIndex:
-        """The body index, opened on first use (it is built only when someone searches bodies)."""
+        """The body index, opened on first use (the app builds it in the background, the CLI when
+        a query searches bodies)."""
         if self._fulltext is None:
             self._fulltext = FullTextIndex(self.root)
         return self._fulltext
