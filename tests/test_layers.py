@@ -18,6 +18,8 @@ CORE_MODULES = [
     "tui.query",
     "tui.render",
     "tui.repository",
+    "tui.pool",
+    "tui.collector",
 ]
 
 

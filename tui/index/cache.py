@@ -24,9 +24,10 @@ from tui.files.scan import is_post_file, iter_scan
 from tui.files.scan import mtime_ns as file_mtime_ns
 from tui.index.keys import key_path, path_key
 from tui.model import Post
+from tui.pool import pool_failures, start_pool
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # Joins tags/categories/problems; tui.text.clean removes this control character from post text.
 SEP = "\x1f"
@@ -436,17 +437,8 @@ class IndexCache:
                 yield _parse_chunk(root, entries)
             return
         chunks = _batched(chain(head, todo), self.chunk_size)
-        # Loaded only here: a warm `newstui list` starts no pool and need not import one (~30 ms).
-        import multiprocessing
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-        from concurrent.futures.process import BrokenProcessPool
+        from concurrent.futures import FIRST_COMPLETED, wait  # with the pool only (see start_pool)
 
-        methods = multiprocessing.get_all_start_methods()
-        # Never fork: the caller is a thread inside a running app.
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if context.get_start_method() == "forkserver":
-            # Import the parser once in the fork server rather than once per worker.
-            context.set_forkserver_preload(["tui.files.parse"])
         unparsed: dict[int, list[_Entry]] = {}  # submitted and not yet back, by number
         futures: dict[Future[list[_Row]], int] = {}
         batch: list[_Row] = []
@@ -456,7 +448,7 @@ class IndexCache:
         executor: ProcessPoolExecutor | None = None
         try:
             try:
-                executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                executor = start_pool(workers, preload=["tui.files.parse"])
                 # Hand out the rest as the walk finds it, passing on what is back meanwhile.
                 for number, chunk in enumerate(chunks, 1):
                     unparsed[number] = chunk
@@ -477,8 +469,7 @@ class IndexCache:
                         yielded += len(batch)
                         yield batch
                         batch = []
-            except (BrokenProcessPool, OSError, NotImplementedError, ValueError):
-                # A worker died or the pool could not start: finish the rest in this process.
+            except pool_failures():  # finish the rest in this process
                 if batch:
                     yield batch
                 rest = chain(*unparsed.values(), chain.from_iterable(chunks))

@@ -19,10 +19,11 @@ from rich.cells import cell_len
 from tui import locations
 from tui.index.keys import key_path, path_key
 from tui.model import Post
+from tui.pool import pool_failures, start_pool
 from tui.text import clean_line, truncate_cells
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # Design (sizes from bench/fulltext_bench.py):
 # - Text is folded in Python (lowercase, whitespace runs to one space) before indexing and the
@@ -538,14 +539,8 @@ class FullTextIndex:
                 yield _read_chunk(str(self.root), todo[start : start + self.batch_size])
             return
         chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
-        # Loaded only here: a warm `newstui list` starts no pool and need not import one (~30 ms).
-        import multiprocessing
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-        from concurrent.futures.process import BrokenProcessPool
+        from concurrent.futures import FIRST_COMPLETED, wait  # with the pool only (see start_pool)
 
-        methods = multiprocessing.get_all_start_methods()
-        # Never fork: the caller is a thread inside a running app.
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         unread = dict(enumerate(chunks))
         pending = iter(list(unread.items()))
         futures: dict[Future[list[tuple[str, str, str]]], int] = {}
@@ -553,11 +548,7 @@ class FullTextIndex:
         executor: ProcessPoolExecutor | None = None
         try:
             try:
-                executor = ProcessPoolExecutor(
-                    max_workers=workers,
-                    mp_context=context,
-                    initializer=_lower_priority if background else None,
-                )
+                executor = start_pool(workers, initializer=_lower_priority if background else None)
 
                 def submit() -> None:
                     # A few chunks ahead only: parsed text waiting for the writer costs memory.
@@ -574,8 +565,7 @@ class FullTextIndex:
                     if len(batch) >= self.batch_size or not futures:
                         yield batch
                         batch = []
-            except (BrokenProcessPool, OSError, NotImplementedError, ValueError):
-                # A worker died or the pool could not start: finish the rest in this process.
+            except pool_failures():  # finish the rest in this process
                 rest = [rel for chunk in unread.values() for rel in chunk]
                 if batch:
                     yield batch
