@@ -40,6 +40,9 @@ from tui.widgets.timeline import Timeline
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 PUBLISH_EVERY = 0.5  # seconds between table updates while indexing (at least)
+# The status line while bodies are indexed: "bodies 40% indexed", after TITLES_ONLY when the
+# query uses body: (it searches titles meanwhile).
+TITLES_ONLY = "body: titles only, "
 TYPING_PAUSE = 0.3  # seconds without a key in the filter before the preview is redrawn
 TIMELINE_DELAY = 0.3  # seconds of quiet typing before the sparkline is redrawn
 
@@ -502,8 +505,7 @@ class MainScreen(PostActions):
 
     def _fulltext_failed(self, error: str) -> None:
         self._fulltext_running = False
-        if self.status.activity.startswith(("bodies ", "body: titles only")):
-            self.set_activity("")
+        self._clear_body_progress()
         meanwhile = "may miss new posts" if self.fulltext_ready else "searches titles"
         self.notify(
             f"Body index not updated ({error}); body: {meanwhile} until it is.",
@@ -515,16 +517,17 @@ class MainScreen(PostActions):
         """While the body index is built: how far it is, and what body: does meanwhile."""
         if self.fulltext_ready or self.status.activity.startswith("query:"):
             return
-        if "body:" in self.query_text:
-            self.set_activity(f"body: titles only, bodies {self._body_progress} indexed")
-        else:
-            self.set_activity(f"bodies {self._body_progress} indexed")
+        during = TITLES_ONLY if "body:" in self.query_text else ""
+        self.set_activity(f"{during}bodies {self._body_progress} indexed")
+
+    def _clear_body_progress(self) -> None:
+        if self.status.activity.startswith(("bodies ", TITLES_ONLY)):
+            self.set_activity("")
 
     def _fulltext_updated(self) -> None:
         self._fulltext_running = False
         self.fulltext_ready = True
-        if self.status.activity.startswith(("bodies ", "body: titles only")):
-            self.set_activity("")
+        self._clear_body_progress()
         if "body:" in self.query_text:
             self.apply_filter()
         self.recount_searches()  # saved body: searches counted titles until now
