@@ -40,7 +40,8 @@ def mtime_ns(st: os.stat_result) -> int:
 
 def is_post_file(name: str) -> bool:
     """True for .md, .markdown and .html names, in any case (hidden names are the caller's concern)."""
-    return name.lower().endswith(POST_SUFFIXES)
+    # Most names are already lowercase: only the others pay for lower() (100,000 per walk).
+    return name.endswith(POST_SUFFIXES) or name.lower().endswith(POST_SUFFIXES)
 
 
 def scan(root: Path | str) -> ScanResult:
@@ -134,7 +135,7 @@ class _Walker:
                         st = os.stat(name, dir_fd=fd, follow_symlinks=False)
                         kind = st.st_mode & _S_IFMT
                         if kind == _S_IFREG:
-                            if name.endswith(POST_SUFFIXES) or name.lower().endswith(POST_SUFFIXES):
+                            if is_post_file(name):
                                 key = (st.st_dev, st.st_ino)
                                 if key not in seen_files:  # else a hard link already listed
                                     seen_files.add(key)
