@@ -35,15 +35,19 @@ def posts_of(root: Path) -> list[Post]:
     ]
 
 
-def brute(root: Path, term: str) -> set[str]:
-    """Paths whose title or plain body text contains term, ignoring case: no index involved."""
-    needle = fold(term)
-    found = set()
+def folded_texts(root: Path) -> dict[str, tuple[str, str]]:
+    """path -> (title, plain body text), folded, read from the files: no index involved."""
+    texts = {}
     for post in posts_of(root):
         parsed = parse_file(root, post.path)
-        if needle in fold(parsed.post.title) or needle in fold(plain_text(parsed.body)):
-            found.add(post.path)
-    return found
+        texts[post.path] = (fold(parsed.post.title), fold(plain_text(parsed.body)))
+    return texts
+
+
+def brute(root: Path, term: str) -> set[str]:
+    """Paths whose title or plain body text contains term, ignoring case."""
+    needle = fold(term)
+    return {path for path, texts in folded_texts(root).items() if any(needle in t for t in texts)}
 
 
 def make_corpus(root: Path, count: int, seed: int = 1) -> list[str]:
@@ -65,6 +69,15 @@ def corpus(tmp_path: Path) -> tuple[Path, list[str]]:
     return root, make_corpus(root, 60)
 
 
+@pytest.fixture
+def indexed(corpus: tuple[Path, list[str]], tmp_path: Path) -> tuple[Path, FullTextIndex]:
+    """The corpus and a body index of it, up to date."""
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    return root, index
+
+
 def test_search_equals_brute_force(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, texts = corpus
     index = FullTextIndex(root, tmp_path / "fts.sqlite")
@@ -81,17 +94,10 @@ def test_search_equals_brute_force(corpus: tuple[Path, list[str]], tmp_path: Pat
     index.close()
 
 
-def test_every_two_character_term_equals_brute_force(
-    corpus: tuple[Path, list[str]], tmp_path: Path
-) -> None:
+def test_every_two_character_term_equals_brute_force(indexed: tuple[Path, FullTextIndex]) -> None:
     # 2-character terms come from the pairs table unless an ASCII separator is in them.
-    root, _ = corpus
-    index = FullTextIndex(root, tmp_path / "fts.sqlite")
-    index.update(posts_of(root))
-    texts = {}
-    for post in posts_of(root):
-        parsed = parse_file(root, post.path)
-        texts[post.path] = (fold(parsed.post.title), fold(plain_text(parsed.body)))
+    root, index = indexed
+    texts = folded_texts(root)
     terms = {text[i : i + 2] for title, body in texts.values() for text in (title, body)
              for i in range(len(text) - 1)}  # fmt: skip
     terms |= {"zq", "港口", "a,", ", ", "é!", "ß1"}
@@ -121,10 +127,8 @@ def test_short_and_long_terms_are_found(tmp_path: Path) -> None:
     assert index.search("") == {"a.md", "b.md", "c.md"}
 
 
-def test_update_follows_changes(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
-    root, _ = corpus
-    index = FullTextIndex(root, tmp_path / "fts.sqlite")
-    index.update(posts_of(root))
+def test_update_follows_changes(indexed: tuple[Path, FullTextIndex], tmp_path: Path) -> None:
+    root, index = indexed
     assert index.update(posts_of(root)) == 0  # nothing changed
     write(root, "2021/000.md", "new title", "<p>独一无二的内容 zebra</p>")
     os.utime(root / "2021/000.md", ns=(1, 1))  # a distinct mtime even on coarse clocks
@@ -159,10 +163,8 @@ def test_dead_rows_are_reclaimed(tmp_path: Path) -> None:
     assert index.search("") == {p.path for p in posts}
 
 
-def test_limit_to(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
-    root, _ = corpus
-    index = FullTextIndex(root, tmp_path / "fts.sqlite")
-    index.update(posts_of(root))
+def test_limit_to(indexed: tuple[Path, FullTextIndex]) -> None:
+    root, index = indexed
     everything = brute(root, "港")
     some = set(sorted(everything)[:3]) | {"not/a/post.md"}
     assert index.search("港", limit_to=some) == set(sorted(everything)[:3])
@@ -311,10 +313,8 @@ def test_update_from_skips_the_version_it_finished(
     assert index.search("香港") == brute(root, "香港")
 
 
-def test_positions_agree_with_search(corpus: tuple[Path, list[str]], tmp_path: Path) -> None:
-    root, _ = corpus
-    index = FullTextIndex(root, tmp_path / "fts.sqlite")
-    index.update(posts_of(root))
+def test_positions_agree_with_search(indexed: tuple[Path, FullTextIndex]) -> None:
+    root, index = indexed
     paths = sorted(p.path for p in posts_of(root))[:50]  # ten indexed posts are not in the list
     where = {path: i for i, path in enumerate(paths)}
     for term in ("", "香港", "港", "a", "privacy", "NEAR(", '"quoted"', "absent-term"):
@@ -327,11 +327,9 @@ def test_positions_agree_with_search(corpus: tuple[Path, list[str]], tmp_path: P
 
 
 def test_an_interrupted_search_says_so_and_harms_nothing(
-    corpus: tuple[Path, list[str]], tmp_path: Path
+    indexed: tuple[Path, FullTextIndex],
 ) -> None:
-    root, _ = corpus
-    index = FullTextIndex(root, tmp_path / "fts.sqlite")
-    index.update(posts_of(root))
+    root, index = indexed
     where = {post.path: i for i, post in enumerate(posts_of(root))}
     index.interrupt()  # nothing running: no effect on the next search
     expected = index.positions("香港", where)
