@@ -54,6 +54,9 @@ CREATE TABLE posts (
 );
 -- SQLite sorts NULL lowest, so descending order puts undated posts last for free.
 CREATE INDEX posts_by_date ON posts (ts DESC, path DESC);
+-- Each post's date by its path without reading its row: `list --query body:TERM` (see
+-- paths_matching) joins 10,000 matches to it in two thirds of the time.
+CREATE INDEX posts_by_path ON posts (path, ts);
 """
 
 _Entry = tuple[str, int, int]  # rel, size, mtime_ns: one file to parse
@@ -96,7 +99,7 @@ def default_db_path(root: Path) -> Path:
 class IndexCache:
     """Post metadata for one archive root, kept in step with the files by (size, mtime_ns)."""
 
-    SCHEMA_VERSION = 3  # 3: meta's version, tree and problems (see refresh)
+    SCHEMA_VERSION = 4  # 3: meta's version, tree and problems (see refresh); 4: posts_by_path
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call
@@ -246,10 +249,11 @@ class IndexCache:
         """Newest first, the paths of the posts that a body index (tui.index.fulltext, its file
         attached here) finds with any of these (table, FTS5 query) pairs. One statement: SQLite
         joins the two, and 100,000 matches never become Python strings on the way (3 times
-        quicker)."""
+        quicker). INDEXED BY: left to itself, the planner takes path's own unique index, and then
+        reads each post's row for its date."""
         one = (
             "SELECT p.path, p.ts FROM body.{0} AS d JOIN body.files AS f ON f.doc = d.rowid "
-            "JOIN posts AS p ON p.path = f.path WHERE d.{0} MATCH ?"
+            "JOIN posts AS p INDEXED BY posts_by_path ON p.path = f.path WHERE d.{0} MATCH ?"
         )
         tables = [table for table, _ in queries]
         if not set(tables) <= {"docs", "pairs"}:
