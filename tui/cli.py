@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import csv
+import gc
 import io
-import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import __version__
-from tui import config as config_module
 from tui.text import clean, clean_line, escape_controls, pad_cells
+
+if TYPE_CHECKING:
+    from tui.config import Config
+
+# The rest is imported where it is used: `newstui list` answers in less time than grep over a
+# small folder only if Python loads little before it starts find (see cmd_list).
 
 USAGE = """\
 newstui [PATH]                      open the posts in PATH (or the config's `posts`)
@@ -32,6 +35,15 @@ EXIT_USAGE = 2
 
 class UserError(Exception):
     """A problem worded for the user: printed as one line, exit status 2."""
+
+
+def run() -> None:
+    """The `newstui` command (its console script, and `python -m tui`)."""
+    code = main()
+    # The process ends here: the OS frees what is left, so skip the last garbage collection over
+    # every object (6 ms of the 80 ms `newstui list` over 10,000 posts).
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,8 +81,12 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _load_config() -> config_module.Config:
+def _load_config() -> Config:
     """The user's config, with its time zone applied; a bad file is reported and defaults used."""
+    import time
+
+    from tui import config as config_module
+
     config = config_module.load()
     if config.problem:
         print(f"newstui: {clean_line(config.problem)}", file=sys.stderr)
@@ -246,6 +262,8 @@ def _answer(repo, query, path: Path, output: str) -> str:
     # File names are not cleaned at parse time (they must still open the file): escape their
     # control characters as \uXXXX, which JSON reads back as the same text.
     if output == "json":
+        import json
+
         return escape_controls(json.dumps(rows, ensure_ascii=False, indent=1)) + "\n"
     if output == "csv":
         return escape_controls(_csv(rows))
@@ -278,6 +296,8 @@ def _row(post, state) -> dict:
 
 
 def _csv(rows: list[dict]) -> str:
+    import csv
+
     out = io.StringIO()
     fields = [
         "path",
@@ -301,6 +321,8 @@ def _csv(rows: list[dict]) -> str:
 
 
 def _table(rows: list[dict]) -> Iterator[str]:
+    from datetime import datetime
+
     width = os.get_terminal_size().columns if sys.stdout.isatty() else 160
     title_width = max(20, width - 2 - 11 - 16 - 3)
     for row in rows:
@@ -450,6 +472,8 @@ def cmd_config(args: list[str]) -> int:
     group.add_argument("--path", action="store_true", help="print the config file's path")
     group.add_argument("--init", action="store_true", help="write a commented default config")
     options = parser.parse_args(args)
+    from tui import config as config_module
+
     if options.path:
         print(config_module.locations.config_file())
         return 0

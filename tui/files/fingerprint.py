@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -26,7 +25,6 @@ class TreeFingerprint:
     def __init__(self, root: Path | str) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
-        self._digest = hashlib.sha1(usedforsecurity=False)
         self._result: str | None = None
         find = shutil.which("find")
         if find is None:
@@ -44,6 +42,9 @@ class TreeFingerprint:
             )
         except OSError:
             return
+        import hashlib  # once find runs: OpenSSL takes 2 ms to load (the CLI starts this first)
+
+        self._digest = hashlib.sha1(usedforsecurity=False)
         # Read as find writes: a full pipe would stop it until result() is asked for. Reading
         # and hashing release the interpreter, so this costs the caller's thread next to nothing.
         assert self._process.stdout is not None

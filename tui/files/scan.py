@@ -6,7 +6,6 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,11 +18,10 @@ class FileEntry(NamedTuple):  # a tuple: built twice as fast as a dataclass, 100
     mtime_ns: int
 
 
-@dataclass(slots=True)
-class ScanResult:
-    files: list[FileEntry] = field(default_factory=list)
+class ScanResult(NamedTuple):  # not a dataclass: `newstui list` starts find before that loads
+    files: list[FileEntry]
     # short notes, e.g. "unreadable folder: 2021/06 (Permission denied)"
-    problems: list[str] = field(default_factory=list)
+    problems: list[str]
 
 
 _MTIME_MIN, _MTIME_MAX = -(2**63), 2**63 - 1
@@ -51,7 +49,7 @@ def scan(root: Path | str) -> ScanResult:
     so a file reachable both ways is listed once, under its real path, the same on every scan.
     Folders are recognised by (st_dev, st_ino), which is what stops link loops.
     """
-    result = ScanResult()
+    result = ScanResult([], [])
     result.files.extend(iter_scan(root, result.problems))
     return result
 
