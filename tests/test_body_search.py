@@ -156,23 +156,36 @@ async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
 ) -> None:
     root = tmp_path / "posts"
     make_archive(root)
+    attempts: list[int] = []
 
     def full(*args: object, **kwargs: object) -> int:
+        attempts.append(1)
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(Repository, "update_fulltext", full)
     app = make_app(root)
     notices: list[str] = []
+
+    def notify(message: str, **kwargs: object) -> None:
+        if message.startswith("Body index"):
+            notices.append(message)
+
     async with app.run_test(size=(120, 40)) as pilot:
-        monkeypatch.setattr(app, "notify", lambda message, **kw: notices.append(message))
+        monkeypatch.setattr(app, "notify", notify)
         await settle(app, pilot)
-        await pilot.press("slash", *"body:typhoon")  # tries again; meanwhile titles
+        assert len(attempts) == len(notices) == 1  # the build that follows the first load
+        await pilot.press("slash", *"body:typhoon")  # meanwhile titles, and no retry per key
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen) and not screen.fulltext_ready
         assert [p.path for p in screen.table.posts] == []  # no title says typhoon
         assert screen.query_text == "body:typhoon"
-    assert notices and "disk is full" in notices[-1] and "searches titles" in notices[-1]
+        assert len(attempts) == len(notices) == 1
+        assert "bodies not indexed (database or disk is full)" in screen.status.activity
+        await pilot.press("enter", "R")  # the next refresh tries again
+        await settle(app, pilot)
+        assert len(attempts) == len(notices) == 2
+    assert "disk is full" in notices[-1] and "searches titles" in notices[-1]
 
 
 def test_a_killed_index_command_leaves_no_processes_behind(

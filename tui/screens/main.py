@@ -102,6 +102,7 @@ class MainScreen(PostActions):
         self._count_timer: Timer | None = None
         self.match_terms: list[str] = []  # what the filter matched, highlighted in the reader
         self._fulltext_running = False
+        self._fulltext_error = ""  # why the last update of the body index failed, until one works
         self._body_progress = "0%"  # of the body index, while it is built
         self._searching_bodies = False  # a filter_bodies worker is running (see apply_filter)
 
@@ -332,7 +333,8 @@ class MainScreen(PostActions):
             self.filter_bodies(query, self.query_text, to_top)
         else:
             if uses_field(query, "body"):
-                self.start_fulltext()  # meanwhile body: searches titles
+                if not self._fulltext_error:  # else the next refresh tries again, not each key
+                    self.start_fulltext()  # meanwhile body: searches titles
                 self.show_body_progress()
             self.show_matches(self.run_query(query), to_top)
 
@@ -497,7 +499,7 @@ class MainScreen(PostActions):
             )
         except (sqlite3.Error, OSError) as error:
             # A full disk, say: the posts stay usable and body: searches titles; the next
-            # refresh or body: query tries again.
+            # refresh tries again.
             call(self._fulltext_failed, str(error))
             return
         if not worker.is_cancelled:
@@ -505,6 +507,7 @@ class MainScreen(PostActions):
 
     def _fulltext_failed(self, error: str) -> None:
         self._fulltext_running = False
+        self._fulltext_error = error
         self._clear_body_progress()
         meanwhile = "may miss new posts" if self.fulltext_ready else "searches titles"
         self.notify(
@@ -518,7 +521,10 @@ class MainScreen(PostActions):
         if self.fulltext_ready or self.status.activity.startswith("query:"):
             return
         during = TITLES_ONLY if "body:" in self.query_text else ""
-        self.set_activity(f"{during}bodies {self._body_progress} indexed")
+        if self._fulltext_error:
+            self.set_activity(f"{during}bodies not indexed ({self._fulltext_error})")
+        else:
+            self.set_activity(f"{during}bodies {self._body_progress} indexed")
 
     def _clear_body_progress(self) -> None:
         if self.status.activity.startswith(("bodies ", TITLES_ONLY)):
@@ -526,6 +532,7 @@ class MainScreen(PostActions):
 
     def _fulltext_updated(self) -> None:
         self._fulltext_running = False
+        self._fulltext_error = ""
         self.fulltext_ready = True
         self._clear_body_progress()
         if "body:" in self.query_text:
