@@ -363,8 +363,9 @@ async def measure_huge(app: App[Any], pilot: Any, clock: FrameClock, index: int)
         ReaderScreen.action_scroll = original  # type: ignore[method-assign]
 
 
-# In ~98% of the generated posts (CJK, 2 characters, Latin), in ~5.6% (a phrase), in none.
-BODY_TERMS = ["人工智能", "香港", "privacy", "供应链分析", "zzqxj"]
+# In ~98% of the generated posts (CJK, 2 characters, 1 character, Latin), in ~5.6% (a phrase),
+# in none.
+BODY_TERMS = ["人工智能", "香港", "港", "privacy", "供应链分析", "zzqxj"]
 
 
 async def measure_bodies(app: App[Any], pilot: Any, clock: FrameClock) -> dict[str, Any]:

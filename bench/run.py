@@ -283,7 +283,7 @@ def run_timed(command: list[str], env: dict[str, str], timeout: float) -> tuple[
 
 def measure_bodies(corpus: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
     """The body index: `newstui index` builds it; then `newstui list --query body:TERM` against
-    `grep -rlF TERM` over the same folder, each a whole process, median of 3 after one untimed
+    `grep -rlF TERM` over the same folder, each a whole process, median of 7 after one untimed
     run (page cache warm). `--format paths` prints what grep -l prints, one file per line;
     `--format csv` (timed too) reads every matching post's metadata as well."""
     # As installed: Python's compiled modules are kept (this machine's shell turns that off).
@@ -296,7 +296,7 @@ def measure_bodies(corpus: Path, env: dict[str, str], timeout: float) -> dict[st
         run_timed(listing + ["paths"], env, timeout)
         run_timed(grep, env, timeout)
         ours, csv_s, theirs, count, grep_count = [], [], [], 0, 0
-        for _ in range(3):
+        for _ in range(7):  # at 10,000 posts both take ~80 ms, give or take 3
             seconds, out = run_timed(listing + ["paths"], env, timeout)
             ours.append(seconds)
             count = len(out.splitlines())

@@ -94,21 +94,25 @@ def test_search_equals_brute_force(corpus: tuple[Path, list[str]], tmp_path: Pat
     index.close()
 
 
-def test_every_two_character_term_equals_brute_force(indexed: tuple[Path, FullTextIndex]) -> None:
-    # 2-character terms come from the pairs table unless an ASCII separator is in them.
+def test_every_one_and_two_character_term_equals_brute_force(
+    indexed: tuple[Path, FullTextIndex],
+) -> None:
+    # Terms of 1 and 2 characters come from the short table unless an ASCII separator is in them.
     root, index = indexed
     texts = folded_texts(root)
-    terms = {text[i : i + 2] for title, body in texts.values() for text in (title, body)
-             for i in range(len(text) - 1)}  # fmt: skip
-    terms |= {"zq", "港口", "a,", ", ", "é!", "ß1"}
+    terms = {text[i : i + n] for title, body in texts.values() for text in (title, body)
+             for n in (1, 2) for i in range(len(text) - n + 1)}  # fmt: skip
+    terms |= {"zq", "港口", "a,", ", ", "é!", "ß1", "q", "é", "!"}
     where = {path: number for number, path in enumerate(sorted(texts))}
     for term in sorted(terms):
         expected = {path for path, (title, body) in texts.items() if term in title or term in body}
         assert index.search(term) == expected, term
         assert index.positions(term, where) == {where[path] for path in expected}, term
-    assert index.match_queries("香港") == [("pairs", '"香港"')]
-    assert index.match_queries("Ab") == [("pairs", '"ab"')]
+    assert index.match_queries("香港") == [("short", '"香港"')]
+    assert index.match_queries("港") == [("short", '"港"')]
+    assert index.match_queries("Ab") == [("short", '"ab"')]
     assert all(table == "docs" for table, _ in index.match_queries("a,") or [])
+    assert all(table == "docs" for table, _ in index.match_queries(",") or [])
 
 
 def test_short_and_long_terms_are_found(tmp_path: Path) -> None:

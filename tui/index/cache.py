@@ -256,7 +256,7 @@ class IndexCache:
             "JOIN posts AS p INDEXED BY posts_by_path ON p.path = f.path WHERE d.{0} MATCH ?"
         )
         tables = [table for table, _ in queries]
-        if not set(tables) <= {"docs", "pairs"}:
+        if not set(tables) <= {"docs", "short"}:
             raise ValueError(f"not a body index table: {tables}")
         sql = " UNION ".join(one.format(table) for table in tables) + " ORDER BY 2 DESC, 1 DESC"
         with self._lock:

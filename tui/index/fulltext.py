@@ -39,11 +39,12 @@ if TYPE_CHECKING:
 #   trigrams that start with it (fts5vocab, a range scan of the term index) and OR-ing them:
 #   index only, no text scan.
 # - But a 2-character word is the commonest Chinese search (香港, 疫情), and that OR merges
-#   hundreds of doclists (98,000 posts: ~120 ms). So a second table, `pairs`, holds each post's
-#   distinct character pairs as words of the ascii tokenizer (every non-ASCII character is a
-#   word character there; ASCII is split at anything but letters and digits), detail=none:
-#   membership only, one doclist per pair (~5 ms), a tenth of the size of `docs`. Pairs with an
-#   ASCII separator in them ("a,", "港 ") are left out and found the trigram way.
+#   hundreds of doclists (98,000 posts: ~120 ms); a single character (港) merges thousands
+#   (~0.4 s). So a second table, `short`, holds each post's distinct characters and pairs of
+#   adjacent characters as words of the ascii tokenizer (every non-ASCII character is a word
+#   character there; ASCII is split at anything but letters and digits), detail=none:
+#   membership only, one doclist per term (~5 ms), a tenth of the size of `docs`. Terms with an
+#   ASCII separator in them ("a,", "港 ", ",") are left out and found the trigram way.
 # - A contentless table cannot delete a row without its old text (SQLite 3.40), so a changed or
 #   vanished post just stops being referenced from `files`; search joins through `files`, and the
 #   unreferenced rows (`dead`) are dropped by rebuilding once they outnumber the live ones.
@@ -63,12 +64,12 @@ CREATE TABLE files (
 CREATE VIRTUAL TABLE docs USING fts5 (
     text, tokenize = 'trigram case_sensitive 1', detail = full, content = '', columnsize = 0
 );
-CREATE VIRTUAL TABLE pairs USING fts5 (
+CREATE VIRTUAL TABLE short USING fts5 (
     text, tokenize = 'ascii', detail = none, content = '', columnsize = 0
 );
 -- One flush per write batch instead of one per MB of text: fewer segments to merge.
 INSERT INTO docs (docs, rank) VALUES ('hashsize', 33554432);
-INSERT INTO pairs (pairs, rank) VALUES ('hashsize', 33554432);
+INSERT INTO short (short, rank) VALUES ('hashsize', 33554432);
 """
 _UPSERT = """
 INSERT INTO files (path, doc, size, mtime_ns) VALUES (?, ?, ?, ?)
@@ -104,8 +105,9 @@ class PostSource(Protocol):
 class FullTextIndex:
     """Which posts' titles or bodies contain a piece of text, kept in step with a list of posts."""
 
-    # 2: title and body in one column (a fifth faster to build, a third smaller); 3: pairs
-    SCHEMA_VERSION = 3
+    # 2: title and body in one column (a fifth faster to build, a third smaller); 3: pairs;
+    # 4: `short` has single characters too
+    SCHEMA_VERSION = 4
     batch_size = 500  # posts per write transaction: a reader sees progress, a kill loses little
     pool_threshold = 2000  # fewer posts than this are read in-process: a pool start costs more
     chunk_size = 100  # paths per pool task
@@ -163,7 +165,7 @@ class FullTextIndex:
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
-            elif not {"meta", "docs", "pairs"} <= tables:
+            elif not {"meta", "docs", "short"} <= tables:
                 raise _Stale
             else:
                 meta = dict(conn.execute("SELECT key, value FROM meta"))
@@ -241,7 +243,7 @@ class FullTextIndex:
 
     def match_queries(self, text: str) -> list[tuple[str, str]] | None:
         """(table, FTS5 query) pairs that between them find the posts containing text; None:
-        every post. The table is "docs" or "pairs" (see the design notes above)."""
+        every post. The table is "docs" or "short" (see the design notes above)."""
         term = fold(text)
         if not term:
             return None
@@ -311,8 +313,8 @@ class FullTextIndex:
             return [("docs", _phrase(term))]
         if not term:
             return []
-        if len(term) == 2 and _pairable(term):
-            return [("pairs", _phrase(term))]
+        if len(term) <= 2 and _one_word(term):
+            return [("short", _phrase(term))]
         # Every character starts a trigram (see _END): list the trigrams that start with term.
         trigrams = [
             row[0]
@@ -476,7 +478,7 @@ class FullTextIndex:
         with self._lock, self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("INSERT INTO docs (docs) VALUES ('delete-all')")
-            self._conn.execute("INSERT INTO pairs (pairs) VALUES ('delete-all')")
+            self._conn.execute("INSERT INTO short (short) VALUES ('delete-all')")
             self._conn.execute("DELETE FROM files")
             self._unsync()
             self._conn.execute("UPDATE meta SET value = 0 WHERE key = 'dead'")
@@ -511,8 +513,8 @@ class FullTextIndex:
                 [(first + i, text) for i, (_, text, _) in enumerate(batch)],
             )
             conn.executemany(
-                "INSERT INTO pairs (rowid, text) VALUES (?, ?)",
-                [(first + i, pairs) for i, (_, _, pairs) in enumerate(batch)],
+                "INSERT INTO short (rowid, text) VALUES (?, ?)",
+                [(first + i, short) for i, (_, _, short) in enumerate(batch)],
             )
             conn.executemany(
                 _UPSERT,
@@ -532,7 +534,7 @@ class FullTextIndex:
     def _read_batches(
         self, todo: list[str], background: bool
     ) -> Generator[list[tuple[str, str, str]]]:
-        """(path, folded text, its pairs), about batch_size at a time (see _read_chunk)."""
+        """(path, folded text, its short terms), about batch_size at a time (see _read_chunk)."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
             for start in range(0, len(todo), self.batch_size):
@@ -583,8 +585,8 @@ def _lower_priority() -> None:
 
 
 def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
-    """(path, folded title and body text, its pairs) of each file; runs in pool workers, so
-    module-level."""
+    """(path, folded title and body text, its short terms) of each file; runs in pool workers,
+    so module-level."""
     from tui.files.parse import parse_file  # loaded where parsing happens
 
     # render sits above index in the layers and loads lxml: only the indexer needs it.
@@ -599,7 +601,7 @@ def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
         except Exception:  # hostile input must not stop the indexer; the title still counts
             body = ""
         text = fold(parsed.post.title) + _END + fold(body) + _END
-        out.append((rel, text, _pairs(text)))
+        out.append((rel, text, _short_terms(text)))
     return out
 
 
@@ -607,14 +609,17 @@ def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
 _ASCII_SEPARATOR = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]")
 
 
-def _pairable(pair: str) -> bool:
-    """Whether the ascii tokenizer reads these two characters as one word."""
-    return pair.isalnum() or not _ASCII_SEPARATOR.search(pair)
+def _one_word(term: str) -> bool:
+    """Whether the ascii tokenizer reads term as one word."""
+    return term.isalnum() or not _ASCII_SEPARATOR.search(term)
 
 
-def _pairs(text: str) -> str:
-    """The distinct pairs of adjacent characters in text that are one word each, as words."""
-    return " ".join(pair for pair in set(map(operator.add, text, text[1:])) if _pairable(pair))
+def _short_terms(text: str) -> str:
+    """The distinct characters and pairs of adjacent characters in text that are one word each,
+    as words."""
+    terms = set(text)
+    terms.update(map(operator.add, text, text[1:]))
+    return " ".join(term for term in terms if _one_word(term))
 
 
 def _phrase(text: str) -> str:
