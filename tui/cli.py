@@ -8,6 +8,7 @@ import io
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,8 +84,6 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 def _load_config() -> Config:
     """The user's config, with its time zone applied; a bad file is reported and defaults used."""
-    import time
-
     from tui import config as config_module
 
     config = config_module.load()
