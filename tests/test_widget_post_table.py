@@ -176,6 +176,33 @@ async def test_set_posts_keeps_cursor_on_same_post() -> None:
         assert table.scroll_y == 0
 
 
+async def test_a_narrower_list_never_hides_its_first_rows_above_the_cursor() -> None:
+    # Seen in tmux: the cursor on the top row at post 5, a filter kept it on that post, now the
+    # 5th of the matches, and kept it on the top row: the 4 newest matches were scrolled away.
+    posts = make_posts(50)
+    app = Host(posts)
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(PostTable)
+        for _ in range(25):
+            await pilot.press("j")
+        table.move_to(5)  # back up: the cursor is on the top row, 5 rows scrolled away
+        await pilot.pause()
+        assert int(table.scroll_y) == 5
+        table.set_posts(posts[1:3] + posts[4:20])  # post 5 is now the 4th row
+        await pilot.pause()
+        assert table.current_post is posts[5] and table.cursor == 3
+        assert table.scroll_y == 0
+        assert "Post 1" in lines(table)[1]
+        # Further down than a page: it keeps its place on screen, as before.
+        table.set_posts(posts)
+        table.move_to(30)
+        await pilot.pause()
+        row = table.cursor - int(table.scroll_y)
+        table.set_posts(posts[:10] + posts[12:])
+        await pilot.pause()
+        assert table.cursor == 28 and table.cursor - int(table.scroll_y) == row
+
+
 async def test_hundred_thousand_rows_mount_and_reach_the_end() -> None:
     posts = make_posts(100_000)
     app = Host(posts)

@@ -307,8 +307,10 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
             new, screen_row = 0, 0
         self.virtual_size = Size(max(self._layout_width, 0), count + 1)
         self.set_reactive(PostTable.cursor, new)
-        # Keep the cursor row where it was on screen, so refining a filter does not jump around.
-        self.scroll_to(y=max(new - max(screen_row, 0), 0), animate=False, immediate=True)
+        # Keep the cursor row where it was on screen, so refining a filter does not jump around;
+        # but never scroll the first rows away when the cursor can be shown beside them.
+        top = 0 if new < self._page else max(new - max(screen_row, 0), 0)
+        self.scroll_to(y=top, animate=False, immediate=True)
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.current_post, self))
