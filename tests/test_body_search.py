@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -222,3 +223,40 @@ def test_a_killed_index_command_leaves_no_processes_behind(
             break
         assert time.monotonic() < deadline, "pool processes left running"
         time.sleep(0.1)
+
+
+async def test_body_results_replacing_titles_start_at_the_newest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen in tmux: body:港 typed in the first second searched titles; when the body index was
+    # ready the list grew newer posts above, and the cursor stayed on the first title match.
+    root = tmp_path / "posts"
+    make_archive(root)
+    write_post(root, "d.md", "Later", "2021-01-04", "<p>Also about 香港.</p>")
+    ready = threading.Event()
+    update = Repository.update_fulltext
+
+    def held(self: Repository, **kwargs: object) -> int:
+        ready.wait(10)
+        return update(self, **kwargs)
+
+    monkeypatch.setattr(Repository, "update_fulltext", held)
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        for _ in range(100):  # not settle(): it would wait for the held index worker
+            await pilot.pause(0.05)
+            if len(screen.table.posts) == 4:
+                break
+        await pilot.press("slash", *"body:香港", "enter")
+        await pilot.pause(0.3)
+        assert [p.path for p in screen.table.posts] == ["c.md"]  # titles meanwhile
+        ready.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.fulltext_ready:
+                break
+        await settle(app, pilot)
+        assert [p.path for p in screen.table.posts] == ["d.md", "c.md", "a.md"]
+        assert screen.table.cursor == 0

@@ -536,7 +536,9 @@ class MainScreen(PostActions):
         self.fulltext_ready = True
         self._clear_body_progress()
         if "body:" in self.query_text:
-            self.apply_filter()
+            # The body results replace a titles-only stand-in: if the cursor is still on its
+            # first row, it belongs on the newest match, not on the first title match.
+            self.apply_filter(to_top=self.table.cursor == 0)
         self.recount_searches()  # saved body: searches counted titles until now
         self.prepare_body_search()
 
