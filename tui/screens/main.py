@@ -577,7 +577,7 @@ class MainScreen(PostActions):
         self.refresh_rows()  # the reader may have starred or read posts
         self._schedule_preview(PREVIEW_DELAY)  # and moved the cursor
 
-    def typing_target(self) -> Input | None:
+    def typing_target(self) -> FilterBar | None:
         filter_bar = self.query_one(FilterBar)
         return filter_bar if self.app.focused is filter_bar else None
 

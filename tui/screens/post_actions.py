@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, cast
 from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input
 
 from tui.model import Post
 from tui.screens.dialogs import PromptScreen
+from tui.widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
     from tui.app import NewsApp
@@ -38,7 +38,7 @@ class PostActions(Screen):
     def catch_up(self) -> None:
         """Bring the screen up to date with keys already typed, before a binding acts."""
 
-    def typing_target(self) -> Input | None:
+    def typing_target(self) -> FilterBar | None:
         """Where letters typed in a burst behind a key that opened it belong (the filter bar)."""
         return None
 
@@ -62,7 +62,7 @@ class PostActions(Screen):
             return
         target = self.typing_target()
         if target is not None and printable:
-            target.insert_text_at_cursor(event.character or "")
+            target.type_ahead(event.character or "")
             event.stop()
             return
         active = self.active_bindings.get(event.key)
