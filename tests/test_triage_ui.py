@@ -682,6 +682,33 @@ async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
         assert app.screen.query_one(Input).value == "fo"
 
 
+async def test_keys_typed_ahead_of_the_prompt_go_before_keys_it_got(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("l")
+        assert isinstance(app.screen, PromptScreen)
+        prompt = app.screen.query_one(Input)
+        prompt.post_message(events.Key("o", "o"))  # arrived after the focus moved
+        await pilot.pause()
+        await main(app).on_key(events.Key("f", "f"))  # queued behind "l" at the table
+        assert prompt.value == "fo" and prompt.cursor_position == 2
+
+
+async def test_a_key_typed_ahead_before_the_focus_lands_goes_after_the_text(
+    archive: Path,
+) -> None:
+    # The filter bar gets its Focus event after keys typed ahead may already have come in.
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("slash", *"ab", "enter")
+        bar = main(app).query_one(FilterBar)
+        assert app.focused is not bar
+        bar.type_ahead("c")  # before any Focus: at the cursor, the end of "ab"
+        assert bar.value == "abc"
+
+
 async def test_a_key_typed_fast_after_escape_in_the_filter_acts_on_the_table(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:

@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 
 from tui.links import openable
 from tui.text import clean, clean_line
+from tui.widgets.type_ahead import TypeAheadInput
 
 
 class LinkScreen(ModalScreen[str | None]):
@@ -85,7 +86,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.prompt_title), classes="dialog-title")
-            yield Input(value=self.value, suggester=self.suggester)
+            yield TypeAheadInput(value=self.value, suggester=self.suggester)
             if self.hint:
                 yield Static(Content(self.hint), classes="dialog-hint")
 
@@ -95,9 +96,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     def type_ahead(self, text: str) -> None:
         """Text typed right behind the key that opened this prompt (see MainScreen.on_key)."""
-        inputs = self.query(Input)
+        inputs = self.query(TypeAheadInput)
         if inputs:
-            inputs.first().insert_text_at_cursor(text)
+            inputs.first().type_ahead(text)
         else:
             self._typed_ahead += text
 

@@ -5,34 +5,16 @@ from __future__ import annotations
 from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Input
+
+from tui.widgets.type_ahead import TypeAheadInput
 
 
-class FilterBar(Input):
+class FilterBar(TypeAheadInput):
     BINDINGS = [Binding("escape", "clear_and_leave", "Clear filter", show=False, id="filter.clear")]
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self.leave_to: Widget | None = None  # where Enter and Esc send the focus
-        self._ahead_at = 0  # where keys typed before the focus got here go (see type_ahead)
-
-    def _on_focus(self, event: events.Focus) -> None:
-        super()._on_focus(event)
-        self._ahead_at = self.cursor_position
-
-    def type_ahead(self, text: str) -> None:
-        """Type a key that reached the screen before the focus got here ("/abc" in one burst).
-
-        Textual queues each key at the widget focused when it arrives: the first letters of a
-        burst wait behind "/" at the table, the later ones here, and the two queues run in no
-        set order ("020body:港 after:2" was seen in tmux). Keys typed ahead are older than any
-        this bar got itself, so they go before those, in the order they come.
-        """
-        at = min(self._ahead_at, len(self.value))
-        cursor = self.cursor_position
-        self.value = self.value[:at] + text + self.value[at:]
-        self._ahead_at = at + len(text)
-        self.cursor_position = cursor + len(text) if cursor >= at else cursor
 
     async def _on_key(self, event: events.Key) -> None:
         # Keys queue at the widget focused when they arrive: in a burst ("Esc q" in one packet)
