@@ -652,25 +652,26 @@ async def test_editing_keys_in_a_burst_act_in_the_order_typed(archive: Path) -> 
         assert main(app).query_one(FilterBar).value == "Beta"
 
 
-async def test_keys_typed_ahead_of_the_focus_go_before_keys_the_filter_bar_got(
-    archive: Path,
+@pytest.mark.parametrize("opener", ["slash", "l"])  # the filter bar, the labels prompt
+async def test_keys_typed_ahead_of_the_focus_go_before_keys_the_input_got(
+    archive: Path, opener: str
 ) -> None:
-    # "/body" in one burst: "/" and "b" queue at the table, "0", which arrived after the focus
-    # moved, at the filter bar, and the filter bar's queue ran first ("020body:…" in tmux).
+    # "/bo" in one burst: "/" and "b" queue at the table, "0", which arrived after the focus
+    # moved, at the input, and the input's queue ran first ("020body:…" in tmux).
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
-        await pilot.press("slash")
-        bar = main(app).query_one(FilterBar)
-        assert app.focused is bar
-        bar.post_message(events.Key("0", "0"))
+        await pilot.press(opener)
+        field = app.focused
+        assert isinstance(field, Input)
+        field.post_message(events.Key("0", "0"))
         await pilot.pause()
-        assert bar.value == "0"
+        assert field.value == "0"
         await main(app).on_key(events.Key("b", "b"))  # the table's queue, bubbled to the screen
         await main(app).on_key(events.Key("o", "o"))
-        assert bar.value == "bo0" and bar.cursor_position == 3
+        assert field.value == "bo0" and field.cursor_position == 3
         await pilot.press("1")
-        assert bar.value == "bo01"
+        assert field.value == "bo01"
 
 
 async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
@@ -680,19 +681,6 @@ async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
         await press_at_once(pilot, app, "l", "f", "o")
         assert isinstance(app.screen, PromptScreen)
         assert app.screen.query_one(Input).value == "fo"
-
-
-async def test_keys_typed_ahead_of_the_prompt_go_before_keys_it_got(archive: Path) -> None:
-    app = make_app(archive)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot)
-        await pilot.press("l")
-        assert isinstance(app.screen, PromptScreen)
-        prompt = app.screen.query_one(Input)
-        prompt.post_message(events.Key("o", "o"))  # arrived after the focus moved
-        await pilot.pause()
-        await main(app).on_key(events.Key("f", "f"))  # queued behind "l" at the table
-        assert prompt.value == "fo" and prompt.cursor_position == 2
 
 
 async def test_a_key_typed_ahead_before_the_focus_lands_goes_after_the_text(
