@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from tui.model import Post
 from tui.screens.dialogs import PromptScreen
-from tui.widgets.filter_bar import FilterBar
+from tui.widgets.type_ahead import TypeAheadInput
 
 if TYPE_CHECKING:
     from tui.app import NewsApp
@@ -38,7 +38,7 @@ class PostActions(Screen):
     def catch_up(self) -> None:
         """Bring the screen up to date with keys already typed, before a binding acts."""
 
-    def typing_target(self) -> FilterBar | None:
+    def typing_target(self) -> TypeAheadInput | None:
         """Where letters typed in a burst behind a key that opened it belong (the filter bar)."""
         return None
 
