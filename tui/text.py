@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len, split_graphemes
+
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/isolate
 # characters that can make text display differently from what it is.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -31,8 +33,6 @@ def clean_line(text: str) -> str:
 
 def truncate_cells(text: str, width: int, ellipsis: str = "…") -> str:
     """Cut text to at most `width` terminal cells, ending with an ellipsis; never half a wide char."""
-    from rich.cells import cell_len, split_graphemes  # here: `newstui list` never measures cells
-
     if width <= 0:
         return ""
     if cell_len(text) <= width:
@@ -49,8 +49,6 @@ def truncate_cells(text: str, width: int, ellipsis: str = "…") -> str:
 
 def truncate_cells_left(text: str, width: int, ellipsis: str = "…") -> str:
     """Like truncate_cells, but keeps the end (for paths: the folder name matters most)."""
-    from rich.cells import cell_len, split_graphemes
-
     if width <= 0:
         return ""
     if cell_len(text) <= width:
@@ -68,7 +66,5 @@ def truncate_cells_left(text: str, width: int, ellipsis: str = "…") -> str:
 
 def pad_cells(text: str, width: int) -> str:
     """Truncate or right-pad text to exactly `width` cells."""
-    from rich.cells import cell_len
-
     text = truncate_cells(text, width)
     return text + " " * (width - cell_len(text))

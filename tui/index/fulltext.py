@@ -34,17 +34,16 @@ if TYPE_CHECKING:
 #   every hit would need its text re-checked: seconds for a common word over 100,000 posts.
 # - Contentless (content=''): no copy of the text at all, which halves the database. Terms under
 #   3 characters cannot be a phrase, so the title and the body each end in two newlines (never in
-#   folded text, so no match spans them):
-#   every character then starts a trigram, and a 1- or 2-character term is found by listing the
-#   trigrams that start with it (fts5vocab, a range scan of the term index) and OR-ing them:
-#   index only, no text scan.
+#   folded text, so no match spans them): every character then starts a trigram, and a 1- or
+#   2-character term can be found by listing the trigrams that start with it (fts5vocab, a range
+#   scan of the term index) and OR-ing them: index only, no text scan.
 # - But a 2-character word is the commonest Chinese search (香港, 疫情), and that OR merges
 #   hundreds of doclists (98,000 posts: ~120 ms); a single character (港) merges thousands
 #   (~0.4 s). So a second table, `short`, holds each post's distinct characters and pairs of
 #   adjacent characters as words of the ascii tokenizer (every non-ASCII character is a word
 #   character there; ASCII is split at anything but letters and digits), detail=none:
 #   membership only, one doclist per term (~5 ms), a tenth of the size of `docs`. Terms with an
-#   ASCII separator in them ("a,", "港 ", ",") are left out and found the trigram way.
+#   ASCII separator in them ("a,", "港 ", ",") are left out and found the trigram way above.
 # - A contentless table cannot delete a row without its old text (SQLite 3.40), so a changed or
 #   vanished post just stops being referenced from `files`; search joins through `files`, and the
 #   unreferenced rows (`dead`) are dropped by rebuilding once they outnumber the live ones.
@@ -316,7 +315,7 @@ class FullTextIndex:
             return [("docs", _phrase(term))]
         if not term:
             return []
-        if len(term) <= 2 and _one_word(term):
+        if _one_word(term):
             return [("short", _phrase(term))]
         # Every character starts a trigram (see _END): list the trigrams that start with term.
         trigrams = [
@@ -551,13 +550,13 @@ class FullTextIndex:
         futures: dict[Future[list[tuple[str, str, str]]], int] = {}
         batch: list[tuple[str, str, str]] = []
         executor: ProcessPoolExecutor | None = None
+        # Only so far ahead: parsed text waiting for the writer costs memory.
+        ahead = max(2 * workers, self.read_ahead // self.chunk_size)
         try:
             try:
                 executor = start_pool(workers, initializer=_lower_priority if background else None)
 
                 def submit() -> None:
-                    # Only so far ahead: parsed text waiting for the writer costs memory.
-                    ahead = max(2 * workers, self.read_ahead // self.chunk_size)
                     while len(futures) < ahead and (item := next(pending, None)):
                         futures[executor.submit(_read_chunk, str(self.root), item[1])] = item[0]
 
