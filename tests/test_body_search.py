@@ -9,12 +9,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_post
 from tests.test_app import make_app, settle
+from tui.app import NewsApp
 from tui.config import Config
 from tui.index.fulltext import default_db_path
 from tui.repository import Repository
@@ -38,29 +40,53 @@ def make_archive(root: Path) -> None:
     write_post(root, "c.md", "香港 news", "2021-01-03", "<p>Nothing about the body term.</p>")
 
 
-async def test_the_body_index_is_built_once_the_posts_are_listed(tmp_path: Path) -> None:
+@pytest.fixture
+def posts(tmp_path: Path) -> Path:
     root = tmp_path / "posts"
     make_archive(root)
-    app = make_app(root)
+    return root
+
+
+async def listed(app: NewsApp, pilot) -> MainScreen:
+    """The main screen once the posts are listed and the workers are done."""
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def until(pilot, done: Callable[[], bool]) -> None:
+    """Poll for up to 5 s (settle() would wait for a worker a test holds back)."""
+    for _ in range(100):
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
+def newstui_list(root: Path, query: str, output: str) -> str:
+    """`newstui list` as a process; isolated_xdg has put the XDG folders in its environment."""
+    command = [str(NEWSTUI), "list", str(root), f"--query={query}", "--format", output]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+async def test_the_body_index_is_built_once_the_posts_are_listed(posts: Path) -> None:
+    app = make_app(posts)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = await listed(app, pilot)
         assert screen.fulltext_ready  # nobody typed body: yet
-        assert default_db_path(root).exists()
+        assert default_db_path(posts).exists()
         assert screen.status.activity == ""
         await pilot.press("slash", *"body:typhoon")
         await settle(app, pilot)
         assert [p.path for p in screen.table.posts] == ["b.md"]
 
 
-async def test_body_query_builds_the_index_then_searches_bodies(tmp_path: Path) -> None:
-    root = tmp_path / "posts"
-    make_archive(root)
-    app = make_app(root, Config(index_bodies=False))
+async def test_body_query_builds_the_index_then_searches_bodies(posts: Path) -> None:
+    app = make_app(posts, Config(index_bodies=False))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        assert not default_db_path(root).exists()  # index_bodies = false: only when asked for
+        assert not default_db_path(posts).exists()  # index_bodies = false: only when asked for
         table = app.screen.query_one(PostTable)
         await pilot.press("slash", *"body:typhoon")
         deadline = time.monotonic() + 20
@@ -73,28 +99,14 @@ async def test_body_query_builds_the_index_then_searches_bodies(tmp_path: Path) 
         assert sorted(p.path for p in table.posts) == ["a.md", "b.md", "c.md"]
 
 
-def test_list_body_query_matches_a_scan(tmp_path: Path, isolated_xdg: Path) -> None:
-    root = tmp_path / "posts"
-    make_archive(root)
-    env = {
-        **os.environ,
-        **{
-            n: str(isolated_xdg / n) for n in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
-        },
-    }
+def test_list_body_query_matches_a_scan(posts: Path, isolated_xdg: Path) -> None:
     for term in ("香港", "typhoon", "恒生指数", "rain"):
-        done = subprocess.run(
-            [str(NEWSTUI), "list", str(root), "--query", f"body:{term}", "--format", "json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            check=True,
+        found = sorted(
+            row["path"] for row in json.loads(newstui_list(posts, f"body:{term}", "json"))
         )
-        found = sorted(row["path"] for row in json.loads(done.stdout))
         scan = sorted(
             p.name
-            for p in root.iterdir()
+            for p in posts.iterdir()
             if term.lower() in p.read_text(encoding="utf-8").split("---", 2)[2].lower()
             or term.lower()
             in p.read_text(encoding="utf-8").split("title:")[1].split("\n")[0].lower()
@@ -102,49 +114,30 @@ def test_list_body_query_matches_a_scan(tmp_path: Path, isolated_xdg: Path) -> N
         assert found == scan, term
 
 
-def test_list_sees_every_change_and_prints_paths(tmp_path: Path, isolated_xdg: Path) -> None:
+def test_list_sees_every_change_and_prints_paths(posts: Path, isolated_xdg: Path) -> None:
     """The second `list` trusts its last walk only while no file changed."""
-    root = tmp_path / "posts"
-    make_archive(root)
-    env = {
-        **os.environ,
-        **{
-            n: str(isolated_xdg / n) for n in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
-        },
-    }
 
     def paths(query: str) -> list[str]:
-        done = subprocess.run(
-            [str(NEWSTUI), "list", str(root), f"--query={query}", "--format", "paths"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            check=True,
-        )
-        return done.stdout.splitlines()
+        return newstui_list(posts, query, "paths").splitlines()
 
-    assert paths("body:typhoon") == [f"{root}/b.md"]
-    assert paths("body:typhoon") == [f"{root}/b.md"]
-    write_post(root, "a.md", "Markets today", "2021-01-01", "<p>A typhoon closed 香港.</p>")
-    assert paths("body:typhoon") == [f"{root}/b.md", f"{root}/a.md"]  # newest first
-    assert paths("body:typhoon -title:weather") == [f"{root}/a.md"]
-    (root / "b.md").unlink()
-    assert paths("body:typhoon OR body:zzqx") == [f"{root}/a.md"]
-    assert paths("-body:typhoon") == [f"{root}/c.md"]
+    assert paths("body:typhoon") == [f"{posts}/b.md"]
+    assert paths("body:typhoon") == [f"{posts}/b.md"]
+    write_post(posts, "a.md", "Markets today", "2021-01-01", "<p>A typhoon closed 香港.</p>")
+    assert paths("body:typhoon") == [f"{posts}/b.md", f"{posts}/a.md"]  # newest first
+    assert paths("body:typhoon -title:weather") == [f"{posts}/a.md"]
+    (posts / "b.md").unlink()
+    assert paths("body:typhoon OR body:zzqx") == [f"{posts}/a.md"]
+    assert paths("-body:typhoon") == [f"{posts}/c.md"]
 
 
-async def test_a_rescan_brings_the_body_index_up_to_date(tmp_path: Path) -> None:
-    root = tmp_path / "posts"
-    make_archive(root)
-    app = make_app(root)
+async def test_a_rescan_brings_the_body_index_up_to_date(posts: Path) -> None:
+    app = make_app(posts)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and screen.fulltext_ready
+        screen = await listed(app, pilot)
+        assert screen.fulltext_ready
         if screen.watcher is not None:
             screen.watcher.stop()  # only the rescan may see the new post
-        write_post(root, "d.md", "Later", "2021-01-04", "<p>A 火山 erupted.</p>")
+        write_post(posts, "d.md", "Later", "2021-01-04", "<p>A 火山 erupted.</p>")
         await pilot.press("R")
         await settle(app, pilot)
         await pilot.press("slash", *"body:火山")
@@ -153,10 +146,8 @@ async def test_a_rescan_brings_the_body_index_up_to_date(tmp_path: Path) -> None
 
 
 async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    posts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "posts"
-    make_archive(root)
     attempts: list[int] = []
 
     def full(*args: object, **kwargs: object) -> int:
@@ -164,7 +155,7 @@ async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(Repository, "update_fulltext", full)
-    app = make_app(root)
+    app = make_app(posts)
     notices: list[str] = []
 
     def notify(message: str, **kwargs: object) -> None:
@@ -176,9 +167,8 @@ async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
         await settle(app, pilot)
         assert len(attempts) == len(notices) == 1  # the build that follows the first load
         await pilot.press("slash", *"body:typhoon")  # meanwhile titles, and no retry per key
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and not screen.fulltext_ready
+        screen = await listed(app, pilot)
+        assert not screen.fulltext_ready
         assert [p.path for p in screen.table.posts] == []  # no title says typhoon
         assert screen.query_text == "body:typhoon"
         assert len(attempts) == len(notices) == 1
@@ -198,16 +188,14 @@ def test_a_killed_index_command_leaves_no_processes_behind(
 
     root = tmp_path / "posts"
     generate.generate(root, 2500, seed=3)
-    env = {**os.environ, "XDG_CACHE_HOME": str(isolated_xdg / "XDG_CACHE_HOME")}
     command = [str(NEWSTUI), "index", str(root)]
     process = subprocess.Popen(
         command,
-        env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    body_index = Path(env["XDG_CACHE_HOME"], "newstui", "index")
+    body_index = isolated_xdg / "XDG_CACHE_HOME" / "newstui" / "index"
     deadline = time.monotonic() + 60
     while not list(body_index.glob("*.fts.sqlite-wal")):
         assert process.poll() is None and time.monotonic() < deadline, "never started on bodies"
@@ -226,13 +214,11 @@ def test_a_killed_index_command_leaves_no_processes_behind(
 
 
 async def test_body_results_replacing_titles_start_at_the_newest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    posts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Seen in tmux: body:港 typed in the first second searched titles; when the body index was
     # ready the list grew newer posts above, and the cursor stayed on the first title match.
-    root = tmp_path / "posts"
-    make_archive(root)
-    write_post(root, "d.md", "Later", "2021-01-04", "<p>Also about 香港.</p>")
+    write_post(posts, "d.md", "Later", "2021-01-04", "<p>Also about 香港.</p>")
     ready = threading.Event()
     update = Repository.update_fulltext
 
@@ -241,22 +227,16 @@ async def test_body_results_replacing_titles_start_at_the_newest(
         return update(self, **kwargs)
 
     monkeypatch.setattr(Repository, "update_fulltext", held)
-    app = make_app(root)
+    app = make_app(posts)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        for _ in range(100):  # not settle(): it would wait for the held index worker
-            await pilot.pause(0.05)
-            if len(screen.table.posts) == 4:
-                break
+        await until(pilot, lambda: len(screen.table.posts) == 4)
         await pilot.press("slash", *"body:香港", "enter")
         await pilot.pause(0.3)
         assert [p.path for p in screen.table.posts] == ["c.md"]  # titles meanwhile
         ready.set()
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.fulltext_ready:
-                break
+        await until(pilot, lambda: screen.fulltext_ready)
         await settle(app, pilot)
         assert [p.path for p in screen.table.posts] == ["d.md", "c.md", "a.md"]
         assert screen.table.cursor == 0
