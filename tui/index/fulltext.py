@@ -343,7 +343,13 @@ class FullTextIndex:
         ):
             return cached[2]
         rows = self._reader.execute("SELECT doc, path FROM files").fetchall()
-        table = array("i", [-1]) * (max((doc for doc, _ in rows), default=-1) + 1)
+        # Every doc written so far, dead ones too: a dead doc among the matches must not send
+        # positions() down its slow path (body:港 at 100,000 took 27 ms instead of 15).
+        (written,) = self._reader.execute(
+            "SELECT value FROM meta WHERE key = 'next_doc'"
+        ).fetchone()
+        size = max(int(written), max((doc for doc, _ in rows), default=-1) + 1)
+        table = array("i", [-1]) * size
         for doc, key in rows:
             table[doc] = where.get(key_path(key), -1)
         self._positions = (where, version, table)  # holds where: its id() is not reused
