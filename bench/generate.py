@@ -313,9 +313,17 @@ def _yaml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def generate(out: Path, count: int, seed: int = 0) -> None:
-    """Write `count` posts under out/YYYY/MM/YYYY-MM-DD-slug.md; identical output for a seed."""
+def generate(out: Path, count: int, seed: int = 0, twins: float = 0.0) -> None:
+    """Write `count` posts under out/YYYY/MM/YYYY-MM-DD-slug.md; identical output for a seed.
+
+    twins: the share of posts that are another copy of an earlier post's url (with a trailing
+    slash, a tracking parameter or a #fragment added, a new title and date), half of them under
+    out/archived/YYYY-MM-DD/ as real archives keep them; a tenth of those copy the first url,
+    so one url is shared by many files. 0 leaves the corpus as it was.
+    """
     rng = random.Random(seed)
+    twin_rng = random.Random(f"twins-{seed}")  # its own sequence: twins=0 changes nothing
+    urls: list[str] = []
     chunks = _chunks(random.Random(f"chunks-{seed}"))
     out = Path(out)
     made_dirs: set[Path] = set()
@@ -328,6 +336,13 @@ def generate(out: Path, count: int, seed: int = 0) -> None:
         date_text, local = _date_text(rng, when)
         title = _title(rng)
         url = _url(rng, source, when, n)
+        archived = False
+        if twins and urls and twin_rng.random() < twins:
+            base = urls[0] if twin_rng.random() < 0.1 else twin_rng.choice(urls)
+            url = base + twin_rng.choice(["", "/", "?utm_source=rss&utm_medium=feed", "#top"])
+            archived = twin_rng.random() < 0.5
+        elif twins:
+            urls.append(url)
         size = _body_size(rng, n)
         if rng.random() < 0.6:
             body = _seed_body(rng, chunks, title, url, when, size)
@@ -360,6 +375,8 @@ def generate(out: Path, count: int, seed: int = 0) -> None:
             front = "\n".join(lines).encode()
 
         folder = out / f"{local.year:04d}" / f"{local.month:02d}"
+        if archived:
+            folder = out / "archived" / f"{local:%Y-%m-%d}"
         if folder not in made_dirs:
             folder.mkdir(parents=True, exist_ok=True)
             made_dirs.add(folder)
@@ -450,9 +467,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rss", type=Path, help="also write the corpus as one RSS 2.0 file")
+    p.add_argument(
+        "--twins", type=float, default=0.0, help="share of posts that copy an earlier url (0-1)"
+    )
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    generate(args.out, args.count, args.seed)
+    generate(args.out, args.count, args.seed, args.twins)
     t1 = time.perf_counter()
     print(f"generated {args.count} posts in {args.out} in {t1 - t0:.1f} s", file=sys.stderr)
     if args.rss:

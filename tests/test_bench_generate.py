@@ -149,3 +149,24 @@ def test_cli_writes_corpus_and_rss(tmp_path: Path) -> None:
     )
     assert len(_files(tmp_path / "c")) == 20
     assert len(ET.parse(tmp_path / "f.xml").getroot().findall("./channel/item")) == 20
+
+
+def test_twins_copy_earlier_urls_across_posts_and_archived(tmp_path: Path) -> None:
+    from tui.files import parse_file
+    from tui.stories import group
+
+    generate.generate(tmp_path, 300, seed=2, twins=0.2)
+    files = _files(tmp_path)
+    assert len(files) == 300
+    rels = [p.relative_to(tmp_path).as_posix() for p in files]
+    assert any(re.fullmatch(r"archived/\d{4}-\d{2}-\d{2}/.+\.md", rel) for rel in rels)
+    posts = sorted(
+        (parse_file(tmp_path, rel, with_body=False).post for rel in rels),
+        key=lambda post: post.timestamp,
+        reverse=True,
+    )
+    stories = group(posts)
+    assert 200 < len(stories.rows) < 280
+    biggest = max(stories.copies.values(), key=len)
+    assert len(biggest) >= 5 and len({post.title for post in biggest}) == len(biggest)
+    assert any("utm_source" in post.url for post in posts)

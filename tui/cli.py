@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 USAGE = """\
 newstui [PATH]                      open the posts in PATH (or the config's `posts`)
-newstui list PATH [--query Q] [--format table|json|csv|paths]
+newstui list PATH [--query Q] [--format table|json|csv|paths] [--stories]
 newstui show FILE                   print a post as the reader shows it
 newstui index PATH                  build or update the index, with progress
 newstui state export|import FILE    back up or merge read/star/archive/labels
@@ -180,6 +180,11 @@ def cmd_list(args: list[str]) -> int:
         default="table",
         help="paths: one file name per line, under PATH as given (like grep -l)",
     )
+    parser.add_argument(
+        "--stories",
+        action="store_true",
+        help="one row per story (files with the same url); json and csv name the other copies",
+    )
     options = parser.parse_args(args)
 
     # find starts walking the folder now, while Python loads the rest (see _list).
@@ -197,7 +202,7 @@ def cmd_list(args: list[str]) -> int:
             raise UserError(message) from None
         repo = _open_repository(options.path)
         try:
-            _list(repo, query, options.path, options.format, fingerprint)
+            _list(repo, query, options.path, options.format, fingerprint, options.stories)
         finally:
             repo.close()
     finally:
@@ -205,7 +210,7 @@ def cmd_list(args: list[str]) -> int:
     return 0
 
 
-def _list(repo, query, path: Path, output: str, fingerprint) -> None:
+def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = False) -> None:
     from tui.query import uses_field
 
     bodies = uses_field(query, "body")
@@ -216,19 +221,21 @@ def _list(repo, query, path: Path, output: str, fingerprint) -> None:
     # after it, never from an index that may be stale.
     answer = None
     if repo.cache.count() and (not bodies or repo.fulltext.synced(repo.cache.version())):
-        answer = _answer(repo, query, path, output)
+        answer = _answer(repo, query, path, output, stories)
     result = repo.cache.refresh(progress=printer(), fingerprint=fingerprint)
     for problem in result.problems[:20]:
         print(f"newstui: {clean_line(problem)}", file=sys.stderr)
     if answer is None or not result.empty or result.cancelled:
         if bodies:  # the CLI builds the body index when a query needs it
             repo.update_fulltext(progress=printer("indexing bodies"))
-        answer = _answer(repo, query, path, output)
+        answer = _answer(repo, query, path, output, stories)
     sys.stdout.write(answer)
 
 
-def _answer(repo, query, path: Path, output: str) -> str:
+def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str:
     """The output for the posts in the index that match query (only reads the index)."""
+    if stories:
+        return _answer_stories(repo, query, path, output)
     import sqlite3
     from contextlib import suppress
     from functools import cache
@@ -258,6 +265,38 @@ def _answer(repo, query, path: Path, output: str) -> str:
     if output == "paths":
         return _paths(path, [posts[i].path for i in indices])
     rows = [_row(posts[i], repo.state.get(posts[i].id)) for i in indices]
+    return _format(rows, output)
+
+
+def _answer_stories(repo, query, path: Path, output: str) -> str:
+    """--stories: one row per story that matches, its newest copy, with the others' paths.
+
+    Every post is read from the index (a story found by one copy's body needs the others too).
+    """
+    from functools import cache
+
+    from tui.query import QueryEngine, uses_field
+    from tui.stories import group
+
+    body_search = cache(repo.fulltext.search) if uses_field(query, "body") else None
+    stories = group(repo.cache.load())
+    engine = QueryEngine(stories.rows, lazy=True, copies=stories.copies)
+    indices = engine.filter(
+        query, state=repo.state.get, body_search=body_search, hide_archived=False
+    )
+    shown = [stories.rows[i] for i in indices]
+    if output == "paths":
+        return _paths(path, [post.path for post in shown])
+    rows = []
+    for post in shown:
+        row = _row(post, repo.state.get(post.id))
+        row["copies"] = [copy.path for copy in stories.of(post) if copy is not post]
+        rows.append(row)
+    return _format(rows, output)
+
+
+def _format(rows: list[dict], output: str) -> str:
+    """rows as JSON, CSV or the table."""
     # File names are not cleaned at parse time (they must still open the file): escape their
     # control characters as \uXXXX, which JSON reads back as the same text.
     if output == "json":
@@ -312,6 +351,8 @@ def _csv(rows: list[dict]) -> str:
         "archived",
         "labels",
     ]
+    if rows and "copies" in rows[0]:
+        fields.append("copies")
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -337,6 +378,8 @@ def _table(rows: list[dict]) -> Iterator[str]:
             title += f"  [{clean_line(row['problems'][0])}]"
         if row["labels"]:
             title += "  #" + " #".join(row["labels"])
+        if row.get("copies"):
+            title = f"×{len(row['copies']) + 1} {title}"
         yield f"{marks} {date} {source} {pad_cells(title, title_width).rstrip()}"
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 class Post:
     """One post file's metadata. All text fields are already sanitised (see tui.text.clean)."""
 
-    id: str  # stable id: the post's url when it has one, else its path
+    id: str  # its story's key (tui.stories.story_key): the normalised url, else the path
     path: str  # POSIX path relative to the archive root
     title: str
     date: datetime | None  # timezone-aware

@@ -12,6 +12,7 @@ from tui.index import FullTextIndex, IndexCache, RefreshResult
 from tui.index.fulltext import default_db_path as fulltext_db_path
 from tui.model import Post
 from tui.state import StateStore
+from tui.stories import Stories, group
 
 if TYPE_CHECKING:
     from tui.render import Rendered
@@ -80,8 +81,16 @@ class Repository:
         self.version = 0  # goes up with every change to `posts`, so readers can drop stale copies
         self._lock = threading.Lock()  # a refresh and a live reload may finish at the same time
         self._fulltext: FullTextIndex | None = None
+        self._stories = group(self.posts)
         # The last few documents: the preview and then the reader show the same post.
         self._rendered: dict[tuple, Rendered] = {}
+
+    def stories(self) -> Stories:
+        """The current posts as stories (grouped once per version of `posts`; linear)."""
+        stories = self._stories
+        if stories.files is not self.posts:
+            stories = self._stories = group(self.posts)
+        return stories
 
     def load_newest(self, limit: int) -> list[Post]:
         return self.cache.load_newest(limit)

@@ -22,6 +22,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from tui.files.scan import mtime_ns as file_mtime_ns
 from tui.model import Post
+from tui.stories import story_key
 from tui.text import clean, clean_line
 
 # The metadata of a post is near its top: read this much, more only if the front matter runs on.
@@ -576,7 +577,7 @@ def _build_post(
             extra[name] = _line(_display(meta[original]))
 
     return Post(
-        id=url or rel,
+        id=story_key(url, rel),
         path=rel,
         title=title,
         date=when,

@@ -99,7 +99,8 @@ def default_db_path(root: Path) -> Path:
 class IndexCache:
     """Post metadata for one archive root, kept in step with the files by (size, mtime_ns)."""
 
-    SCHEMA_VERSION = 4  # 3: meta's version, tree and problems (see refresh); 4: posts_by_path
+    SCHEMA_VERSION = 5  # 3: meta's version, tree and problems (see refresh); 4: posts_by_path;
+    # 5: a post's id is its story key (tui.stories)
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call

@@ -57,13 +57,27 @@ class QueryEngine:
         tz: tzinfo | None = None,
         now: Callable[[], datetime] | None = None,
         lazy: bool = False,
+        copies: Mapping[str, Sequence[Post]] | None = None,
     ) -> None:
         """lazy=True leaves even the bare words' haystack to the first query that needs it: the
-        app builds engines in a worker, so keys never wait for it; `newstui list` may not need it."""
+        app builds engines in a worker, so keys never wait for it; `newstui list` may not need it.
+
+        copies, optional, makes this an engine over stories (tui.stories.Stories): posts are the
+        stories' rows and copies maps a story key to every file of a story that has several. A
+        story's text is then all its files' text (a word in any copy's title finds the story),
+        body: and path: search every copy, and its date is its row's (the newest copy's).
+        """
         self.posts = posts
         self._tz = tz  # None: the system's local time zone
         self._now = now
         self._ids = [post.id for post in posts]
+        self._copies = copies or {}
+        # Positions of the stories with several files (few): their text is joined from them all.
+        self._shared = (
+            [i for i, post_id in enumerate(self._ids) if post_id in self._copies]
+            if self._copies
+            else []
+        )
         # The per-field lists are built on first use, so 100,000 posts do not carry six lowercase
         # copies of their text (memory budget).
         self._fields: dict[str, list[str]] = {}
@@ -72,7 +86,23 @@ class QueryEngine:
         # NaN for undated posts: every comparison with NaN is False, so they never match a date.
         self._time = [post.date.timestamp() if post.date else math.nan for post in posts]
         self._problem = [bool(post.problems) for post in posts]
+        for i in self._shared:
+            self._problem[i] = any(copy.problems for copy in self._copies[self._ids[i]])
         self._by_id = {post_id: index for index, post_id in enumerate(self._ids)}
+        # Over files, the copies of a story share its id (and its state): id -> every position.
+        self._twins: dict[str, list[int]] = {}
+        if len(self._by_id) < len(self._ids):
+            for index, post_id in enumerate(self._ids):
+                self._twins.setdefault(post_id, []).append(index)
+            self._twins = {key: found for key, found in self._twins.items() if len(found) > 1}
+
+    def positions_of(self, post_id: str) -> list[int]:
+        """The positions of the posts with this id (several over files when a story has copies)."""
+        twins = self._twins.get(post_id)
+        if twins is not None:
+            return twins
+        index = self._by_id.get(post_id)
+        return [] if index is None else [index]
 
     def haystack(self, field: str) -> list[str]:
         """Lowercase text of one field for every post (built once, on first use)."""
@@ -103,13 +133,22 @@ class QueryEngine:
                 hay = [_lower(post.path) for post in posts]
             else:  # title, and body: when there is no full-text index
                 hay = [_lower(post.title) for post in posts]
+            if self._shared:
+                text = _FIELD_TEXT.get(field, _FIELD_TEXT["title"])
+                hosts = {}
+                for i in self._shared:
+                    copies = self._copies[self._ids[i]]
+                    hay[i] = _SEP.join(_lower(text(copy, hosts)) for copy in copies)
             self._fields[field] = hay
         return hay
 
     @cached_property
     def by_path(self) -> dict[str, int]:
         """path -> index of each post (one object per engine: a body index keys a table on it)."""
-        return {post.path: index for index, post in enumerate(self.posts)}
+        found = {post.path: index for index, post in enumerate(self.posts)}
+        for i in self._shared:
+            found.update((copy.path, i) for copy in self._copies[self._ids[i]])
+        return found
 
     def filter(
         self,
@@ -138,8 +177,9 @@ class QueryEngine:
         indices = run.eval(query, within)
         if hide_archived and not uses_field(query, "is:archived"):
             if states is not None:
-                by_id = self._by_id
-                archived = {by_id.get(pid) for pid, st in states.items() if st.archived}
+                archived = {
+                    i for pid, st in states.items() if st.archived for i in self.positions_of(pid)
+                }
                 if archived:
                     indices = [i for i in indices if i not in archived]
             else:
@@ -290,6 +330,19 @@ def _source(post: Post, hosts: dict[str, str]) -> str:
     return host or post.author
 
 
+# A field's text of one post, for the stories whose haystack entry joins every copy's.
+_FIELD_TEXT: dict[str, Callable[[Post, dict[str, str]], str]] = {
+    ANY: lambda post, hosts: _SEP.join(
+        (post.title, post.author, _source(post, hosts), *post.tags, *post.categories)
+    ),
+    "author": lambda post, hosts: post.author,
+    "source": lambda post, hosts: _source(post, hosts),
+    "tag": lambda post, hosts: _SEP.join((*post.tags, *post.categories)),
+    "path": lambda post, hosts: post.path,
+    "title": lambda post, hosts: post.title,
+}
+
+
 def _months_back(day: date, months: int) -> date:
     """The same day of the month `months` earlier (negative: later), clamped to the month's end."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
@@ -403,12 +456,12 @@ class _Run:
         if self._labels is None:
             ids = self.engine._ids
             if self.states is not None:
-                by_id = self.engine._by_id
-                pairs = [
-                    (by_id.get(pid), st.labels) for pid, st in self.states.items() if st.labels
-                ]
+                at = self.engine.positions_of
                 self._labels = {
-                    i: _SEP.join(labels).lower() for i, labels in pairs if i is not None
+                    i: _SEP.join(st.labels).lower()
+                    for pid, st in self.states.items()
+                    if st.labels
+                    for i in at(pid)
                 }
             else:
                 state = self.state

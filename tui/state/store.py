@@ -15,10 +15,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from tui import locations
+from tui.stories import canonical_id
 from tui.text import clean_line
 
 FLAGS = ("read", "starred", "archived")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: posts with a url are kept under their story key (see _rekey)
 UNDO_LEVELS = 100
 EXPORT_VERSION = 1
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -222,6 +223,7 @@ class StateStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            _rekey(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
@@ -518,7 +520,7 @@ class StateStore:
         Returns how many posts changed. A file that is not a valid export raises ValueError and
         changes nothing. The import can be undone like any other action.
         """
-        incoming = _parse_export(Path(path))
+        incoming = _by_story(_parse_export(Path(path)))
 
         def plan(before: Mapping[str, PostState], unique: Sequence[str]) -> _Change:
             stored = self._stamps(unique)
@@ -594,6 +596,74 @@ def _after(before: Mapping[str, PostState], change: _Change) -> dict[str, PostSt
             names,
         )
     return after
+
+
+def _rekey(db: sqlite3.Connection) -> None:
+    """Move states stored under a raw url (before version 2) to their story key (the url
+    normalised, tui.stories): the copies of a story share one state. Where several urls become
+    one key, the newest change's flags win and the labels are unioned, as in an import."""
+    rows = db.execute(
+        "SELECT post_id, read, starred, archived, updated_at, seq FROM post_state"
+        " WHERE instr(post_id, '://')"
+    ).fetchall()
+    labels = db.execute(
+        "SELECT post_id, label FROM post_label WHERE instr(post_id, '://')"
+    ).fetchall()
+    moved = {
+        post_id: key
+        for post_id in {row[0] for row in rows} | {post_id for post_id, _ in labels}
+        if (key := canonical_id(post_id)) != post_id
+    }
+    if not moved:
+        return
+    targets = set(moved.values())
+    keys = sorted(targets)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows += db.execute(
+            "SELECT post_id, read, starred, archived, updated_at, seq FROM post_state"
+            f" WHERE post_id IN ({marks})",
+            chunk,
+        ).fetchall()
+    merged: dict[str, tuple] = {}
+    for post_id, read, starred, archived, updated_at, seq in sorted(rows, key=lambda r: r[4]):
+        key = moved.get(post_id, post_id)
+        if key not in targets:
+            continue  # already a story key, and no other url moves into it
+        top = max(seq, merged[key][4]) if key in merged else seq
+        merged[key] = (read, starred, archived, updated_at, top)  # sorted: the newest is last
+    db.executemany("DELETE FROM post_state WHERE post_id = ?", [(post_id,) for post_id in moved])
+    db.executemany(
+        "INSERT INTO post_state (post_id, read, starred, archived, updated_at, seq)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (post_id) DO UPDATE SET read = excluded.read,"
+        " starred = excluded.starred, archived = excluded.archived,"
+        " updated_at = excluded.updated_at, seq = excluded.seq",
+        [(key, *values) for key, values in merged.items()],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO post_label (post_id, label) VALUES (?, ?)",
+        [(moved[post_id], label) for post_id, label in labels if post_id in moved],
+    )
+    db.executemany("DELETE FROM post_label WHERE post_id = ?", [(post_id,) for post_id in moved])
+
+
+def _by_story(
+    incoming: dict[str, tuple[dict[str, bool], set[str], float]],
+) -> dict[str, tuple[dict[str, bool], set[str], float]]:
+    """An export's posts under their story keys: an export from before stories holds raw urls,
+    and several may be copies of one story (the newest one's flags win, labels are unioned)."""
+    merged: dict[str, tuple[dict[str, bool], set[str], float]] = {}
+    for post_id, (flags, names, stamp) in incoming.items():
+        key = canonical_id(post_id)
+        known = merged.get(key)
+        if known is None:
+            merged[key] = (flags, names, stamp)
+        elif stamp > known[2]:
+            merged[key] = ({**known[0], **flags}, names | known[1], stamp)
+        else:
+            merged[key] = ({**flags, **known[0]}, names | known[1], known[2])
+    return merged
 
 
 def _iso(stamp: float) -> str:
