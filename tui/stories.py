@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from urllib.parse import urlsplit
 
 from tui.model import Post
@@ -100,19 +101,20 @@ class Stories:
 
 
 def group(posts: Sequence[Post]) -> Stories:
-    """posts (newest first) as stories. Linear; nearly free when no two files share a story."""
+    """posts (newest first) as stories. Only C-level passes over every post (100,000 of them
+    cost a few ms); Python loops over the files that have copies, and nothing when none has."""
     ids = [post.id for post in posts]
-    if len(dict.fromkeys(ids)) == len(ids):
+    # id -> the position of its first (newest) file: the later assignments of zip win.
+    first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
+    if len(first) == len(ids):
         return Stories(posts, posts)
+    rows = list(map(posts.__getitem__, sorted(first.values())))
     shared = {key for key, n in Counter(ids).items() if n > 1}
     copies: dict[str, list[Post]] = {}
-    rows = []
-    for post in posts:
-        if post.id not in shared:
-            rows.append(post)
-        elif post.id in copies:
-            copies[post.id].append(post)
-        else:
+    for post in compress(posts, map(shared.__contains__, ids)):
+        found = copies.get(post.id)
+        if found is None:
             copies[post.id] = [post]
-            rows.append(post)
+        else:
+            found.append(post)
     return Stories(posts, rows, copies)

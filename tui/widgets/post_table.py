@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ class RowFlags:
     starred: bool = False
     selected: bool = False
     problem: bool = False
+    copies: int = 1  # files in the post's story: shown as ×3 when the marks column has room
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ _SAMPLE_DATE = datetime(2000, 12, 30, 23, 59)
 
 UNREAD_MARK = "●"
 STARRED_MARK = "★"
+COPIES_MARK = "×"  # before the number of files of a story with copies
+STORY_MARKS_WIDTH = 6  # the marks column when some story has copies: "●★×12"
 PROBLEM_MARK = "!"
 NO_DATE = "—"
 
@@ -335,6 +338,18 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
     def columns(self) -> tuple[Column, ...]:
         return self._columns
 
+    def show_copies(self, shown: bool) -> None:
+        """Widen the marks column to hold ×3 marks while some story has copies (else it stays
+        two cells: an archive without copies looks as it always did)."""
+        width = STORY_MARKS_WIDTH if shown else 2
+        if any(c.key == "marks" and c.width != width for c in self._columns):
+            self.set_columns(
+                [
+                    replace(c, width=width, min_width=min(width, 4)) if c.key == "marks" else c
+                    for c in self._columns
+                ]
+            )
+
     @property
     def date_format(self) -> str:
         return self._date_format
@@ -579,7 +594,11 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             second = (" ", style)
         runs = [first, second][:width]
-        return [*runs, (" " * (width - len(runs)), style)]
+        if flags.copies > 1 and width > 3:
+            mark = truncate_cells(f"{COPIES_MARK}{flags.copies}", width - 2)
+            runs.append((mark, style + self._style("post-table--dim", True)))
+        used = sum(cell_len(text) for text, _ in runs)
+        return [*runs, (" " * (width - used), style)]
 
 
 def _strip(runs: list[tuple[str, Style]], width: int, pad_style: Style) -> Strip:
