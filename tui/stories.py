@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from tui.model import Post
@@ -34,6 +35,7 @@ TRACKING = frozenset(
         "_hsmi",
     }
 )
+_ID = attrgetter("id")
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
@@ -103,7 +105,7 @@ class Stories:
 def group(posts: Sequence[Post]) -> Stories:
     """posts (newest first) as stories. Only C-level passes over every post (100,000 of them
     cost a few ms); Python loops over the files that have copies, and nothing when none has."""
-    ids = [post.id for post in posts]
+    ids = list(map(_ID, posts))
     # id -> the position of its first (newest) file: the later assignments of zip win.
     first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
     if len(first) == len(ids):
