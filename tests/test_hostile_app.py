@@ -270,7 +270,7 @@ async def test_unwritable_data_folder_runs_in_memory(corpus, monkeypatch, tmp_pa
         assert app.repo.state.get(table.current_post.id).starred
         assert app.is_running
     assert any("until you quit" in note for note in calls.notes), calls.notes
-    assert any("Index cache unavailable" in note for note in calls.notes), calls.notes
+    assert any("index cache is unavailable" in note for note in calls.notes), calls.notes
 
 
 async def test_corrupt_cache_is_rebuilt_and_corrupt_state_kept(corpus, monkeypatch) -> None:

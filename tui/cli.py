@@ -225,11 +225,26 @@ def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = Fal
     result = repo.cache.refresh(progress=printer(), fingerprint=fingerprint)
     for problem in result.problems[:20]:
         print(f"newstui: {clean_line(problem)}", file=sys.stderr)
-    if answer is None or not result.empty or result.cancelled:
-        if bodies:  # the CLI builds the body index when a query needs it
+    if answer is None or not result.empty or result.cancelled or _damaged(repo, bodies):
+        if bodies:  # the CLI builds the body index when a query needs it (or rebuilds it)
             repo.update_fulltext(progress=printer("indexing bodies"))
         answer = _answer(repo, query, path, output, stories)
+        if _damaged(repo, bodies):  # damaged again at once: no answer is better than a wrong one
+            raise UserError(repo.fulltext.notice or "the body search index is damaged")
+    _notices(repo, bodies)
     sys.stdout.write(answer)
+
+
+def _damaged(repo, bodies: bool) -> bool:
+    """Whether a search of the body index found it unreadable (its answer is not to be trusted)."""
+    return bodies and repo.fulltext.damaged
+
+
+def _notices(repo, bodies: bool) -> None:
+    """What the indexes had to do (rebuilt, in memory), one line each on stderr."""
+    for notice in (repo.cache.notice, repo.fulltext.notice if bodies else None):
+        if notice:
+            print(f"newstui: {clean_line(notice)}", file=sys.stderr)
 
 
 def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str:
@@ -438,8 +453,17 @@ def cmd_index(args: list[str]) -> int:
         action="store_true",
         help="skip the full-text index of bodies (body: queries)",
     )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="throw both indexes away and read every file again",
+    )
     options = parser.parse_args(args)
     repo = _open_repository(options.path)
+    if options.rebuild:
+        repo.cache.rebuild()
+        if not options.no_bodies:
+            repo.fulltext.rebuild()
     repo.load()
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -461,6 +485,9 @@ def cmd_index(args: list[str]) -> int:
             repo.update_fulltext(
                 progress=lambda done, total: bar.update(bodies, completed=done, total=total)
             )
+            # Already in step (nothing to read), or done: every post is indexed.
+            bar.update(bodies, completed=len(repo.posts), total=len(repo.posts))
+    _notices(repo, not options.no_bodies)
     print(
         f"{repo.cache.count():,} posts indexed: {len(result.added):,} new, "
         f"{len(result.changed):,} changed, {len(result.removed):,} removed"
@@ -480,26 +507,60 @@ def cmd_state(args: list[str]) -> int:
         "newstui state", "Back up or merge the triage state (read, starred, archived, labels)."
     )
     parser.add_argument("action", choices=["export", "import"])
-    parser.add_argument("file", type=Path)
+    parser.add_argument("file", help="the JSON file; - is standard output / input")
     options = parser.parse_args(args)
 
     from tui.state import StateStore
 
     store = StateStore()
     try:
+        if store.notice:
+            print(f"newstui: {clean_line(store.notice)}", file=sys.stderr)
         if options.action == "export":
-            count = store.export_json(options.file)
-            print(f"exported the state of {count:,} posts to {options.file}")
+            return _export_state(store, options.file)
+        if options.file == "-":
+            text = sys.stdin.buffer.read()
         else:
-            if not options.file.is_file():
-                raise UserError(f"no such file: {options.file}")
             try:
-                count = store.import_json(options.file)
-            except ValueError as error:
-                raise UserError(str(error)) from None
-            print(f"merged: {count:,} posts changed")
+                text = Path(options.file).read_bytes()
+            except OSError as error:
+                raise UserError(f"cannot read {options.file}: {error.strerror}") from None
+        if store.in_memory:
+            raise UserError("the state file cannot be written: nothing merged")
+        try:
+            count = store.import_json(options.file, text=text)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        print(f"merged: {count:,} posts changed")
     finally:
         store.close()
+    return 0
+
+
+def _export_state(store, target: str) -> int:
+    """Write the export to target (- for standard output); an empty one is refused: a backup
+    of nothing must not look like a backup."""
+    text, count = store.export_text()
+    if count == 0:
+        print(
+            f"newstui: nothing to export: no post is read, starred, archived or labelled in "
+            f"{store.path}; no file written",
+            file=sys.stderr,
+        )
+        return 1
+    if target == "-":
+        sys.stdout.write(text)
+        return 0
+    from tui.state.store import write_atomic
+
+    path = Path(target).expanduser()
+    if not path.parent.is_dir():
+        raise UserError(f"cannot write {target}: no such folder {path.parent}")
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        raise UserError(f"cannot write {target}: {error.strerror or error}") from None
+    print(f"exported the state of {count:,} posts to {target}")
     return 0
 
 

@@ -10,19 +10,19 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
-from contextlib import closing, suppress
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from tui import locations
+from tui import dbfile, locations
 from tui.collector import collector_paused
+from tui.dbfile import key_path, path_key
 from tui.files.fingerprint import TreeFingerprint
 from tui.files.scan import is_post_file, iter_scan
 from tui.files.scan import mtime_ns as file_mtime_ns
-from tui.index.keys import key_path, path_key
 from tui.model import Post
 from tui.pool import pool_failures, start_pool
 
@@ -87,10 +87,6 @@ class RefreshResult:
         return not (self.added or self.changed or self.removed)
 
 
-class _Stale(Exception):
-    """The database belongs to another schema version or another root."""
-
-
 def default_db_path(root: Path) -> Path:
     digest = hashlib.sha1(os.fsencode(root.resolve()), usedforsecurity=False).hexdigest()[:16]
     return locations.cache_dir() / "index" / f"{digest}.sqlite"
@@ -113,7 +109,8 @@ class IndexCache:
     def __init__(self, root: Path, db_path: Path | None = None) -> None:
         self.root = root.resolve()
         self.db_path = db_path if db_path is not None else default_db_path(root)
-        self.notice: str | None = None
+        self.notice: str | None = None  # what the user should know: rebuilt, or only in memory
+        self.in_memory = False
         self._lock = threading.RLock()  # one connection shared by the app's threads
         self._refresh_lock = threading.Lock()  # one refresh at a time; reads go on meanwhile
         self._written = ""  # the version this process last wrote (see _trust)
@@ -121,42 +118,26 @@ class IndexCache:
 
     # --- opening -------------------------------------------------------------------------------
 
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                return self._connect(str(self.db_path))
-            except (sqlite3.DatabaseError, _Stale):
-                # Only a cache: a corrupt, foreign or old database loses nothing but time.
-                self._delete_files()
-                return self._connect(str(self.db_path))
-        except (OSError, sqlite3.Error) as error:
-            self.notice = (
-                f"Index cache unavailable ({error}); using memory, next start re-reads all files."
-            )
-            return self._connect(":memory:")
-
-    def _connect(self, target: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-            if not tables:
-                self._create(conn)
-            elif "meta" not in tables:
-                raise _Stale
-            else:
-                meta = dict(conn.execute("SELECT key, value FROM meta"))
-                if any(meta.get(key) != value for key, value in self._meta().items()):
-                    raise _Stale
-                if not {"version", "tree", "problems"} <= meta.keys():
-                    raise _Stale
-                conn.execute("SELECT count(*) FROM posts").fetchone()
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+    def _open(self, rebuild: bool = False) -> sqlite3.Connection:
+        opened = dbfile.open_cache(
+            self.db_path,
+            what="post index cache",
+            meta=self._meta(),
+            tables={"meta", "posts"},
+            create=self._create,
+            counted=("posts", "count"),
+            rebuild=rebuild,
+        )
+        self.in_memory = opened.in_memory
+        if opened.notice:
+            self.notice = opened.notice
+        if not opened.in_memory:
+            # Also keys of an older newstui that did not keep them: start over.
+            keys = {row[0] for row in opened.conn.execute("SELECT key FROM meta")}
+            if not {"version", "tree", "problems"} <= keys:
+                opened.conn.close()
+                return self._open(rebuild=True)
+        return opened.conn
 
     def _create(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
@@ -168,31 +149,32 @@ class IndexCache:
             conn.execute("INSERT INTO meta (key, value) VALUES ('version', ?)", (_token(),))
             conn.execute("INSERT INTO meta (key, value) VALUES ('tree', '')")
             conn.execute("INSERT INTO meta (key, value) VALUES ('problems', '[]')")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('count', '0')")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            dbfile.rollback(conn)
             raise
 
     def _meta(self) -> dict[str, str]:
         # marshal's format may change between Python versions: a new one rebuilds.
         return {
             "schema": str(self.SCHEMA_VERSION),
-            "root": os.fsencode(self.root).decode("utf-8", "backslashreplace"),
+            "root": dbfile.display_path(self.root),
             "marshal": str(marshal.version),
         }
 
-    def _delete_files(self) -> None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
-
-    def _rebuild(self) -> None:
-        """Start over after the database turned out unreadable mid-use."""
+    def _rebuild(self, error: BaseException | None = None) -> None:
+        """Start over after the database turned out unreadable mid-use (or when asked to)."""
         with self._lock:
             self._conn.close()
-            if self.notice is None:  # not the in-memory fallback
-                with suppress(OSError):
-                    self._delete_files()
-            self._conn = self._open()
+            self._conn = self._open(rebuild=not self.in_memory)
+            if error is not None:
+                self.notice = f"The post index cache was damaged ({error}); it is rebuilt."
+
+    def rebuild(self) -> None:
+        """Throw the cache away: the next refresh reads every file again (`index --rebuild`)."""
+        with self._refresh_lock:
+            self._rebuild()
 
     def close(self) -> None:
         with self._lock:
@@ -211,8 +193,8 @@ class IndexCache:
         try:
             with self._lock:
                 return self._conn.execute("SELECT count(*) FROM posts").fetchone()[0]
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.DatabaseError as error:
+            self._rebuild(error)
             return 0
 
     def version(self) -> str:
@@ -220,8 +202,8 @@ class IndexCache:
         try:
             with self._lock:
                 return self._meta_value("version")
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.DatabaseError as error:
+            self._rebuild(error)
             return ""
 
     def stats(self) -> tuple[str, dict[str, tuple[int, int]]]:
@@ -298,9 +280,9 @@ class IndexCache:
                 with self._lock:
                     rows = self._conn.execute(sql, params).fetchall()
                 return _unpack(blob for (blob,) in rows)
-        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
-            # A truncated file can open fine and fail here; the next refresh re-reads everything.
-            self._rebuild()
+        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError) as error:
+            # A damaged file can pass the checks and fail here; the next refresh re-reads all.
+            self._rebuild(error)
             return []
 
     def _stats(self) -> dict[str, tuple[int, int]]:
@@ -338,10 +320,10 @@ class IndexCache:
             with self._refresh_lock:
                 try:
                     return self._refresh(tree, on_batch, progress, is_cancelled, workers)
-                except sqlite3.DatabaseError:
-                    if self.notice is not None:
+                except sqlite3.DatabaseError as error:
+                    if self.in_memory:
                         raise
-                    self._rebuild()
+                    self._rebuild(error)
                     return self._refresh(tree, on_batch, progress, is_cancelled, workers)
         finally:
             if own and tree is not None:
@@ -426,6 +408,10 @@ class IndexCache:
         self._written = _token()
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (self._written,))
         self._conn.execute("UPDATE meta SET value = '' WHERE key = 'tree'")
+        # The count that opening checks the table against (a few ms: the table is in the cache).
+        self._conn.execute(
+            "UPDATE meta SET value = (SELECT count(*) FROM posts) WHERE key = 'count'"
+        )
 
     def _parse_batches(self, todo: Iterator[_Entry], workers: int | None) -> Generator[list[_Row]]:
         """Rows for the todo files in batches of about batch_size, in completion order."""

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.cells import cell_len
 
-from tui import locations
-from tui.index.keys import key_path, path_key
+from tui import dbfile, locations
+from tui.dbfile import key_path, path_key
 from tui.model import Post
 from tui.pool import pool_failures, start_pool
 from tui.text import clean_line, truncate_cells
@@ -76,12 +76,10 @@ ON CONFLICT (path) DO UPDATE SET doc = excluded.doc, size = excluded.size, mtime
 """
 
 
-class _Stale(Exception):
-    """The database belongs to another schema version or another root."""
-
-
 def default_db_path(root: Path) -> Path:
-    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    # os.fsencode: a folder whose name is not UTF-8 has a cache too (the same digest as
+    # str.encode() for every name that is).
+    digest = hashlib.sha1(os.fsencode(root.resolve()), usedforsecurity=False).hexdigest()[:16]
     return locations.cache_dir() / "index" / f"{digest}.fts.sqlite"
 
 
@@ -126,82 +124,81 @@ class FullTextIndex:
         self._updated = False
         self._positions: tuple[Mapping[str, int], int, array[int]] | None = None  # see _table()
         self._damaged = False  # search() hit an unreadable database: update() starts over
+        self._damage = ""  # what it was
         self._closing = False  # close() was called: a running update stops, quietly
         self._conn, self._reader = self._open()
 
     # --- opening -------------------------------------------------------------------------------
 
-    def _open(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+    def _open(self, rebuild: bool = False) -> tuple[sqlite3.Connection, sqlite3.Connection]:
         """A writer and a reader connection (WAL: search goes on while update() writes)."""
+        opened = dbfile.open_cache(
+            self.db_path,
+            what="body search index",
+            meta=self._meta(),
+            tables={"meta", "files", "docs", "short"},
+            create=self._create,
+            counted=("files", "count"),
+            timeout=30,
+            rebuild=rebuild,
+        )
+        if opened.notice:
+            self.notice = opened.notice
+        conn = opened.conn
         try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                conn = self._connect(str(self.db_path))
-            except (sqlite3.DatabaseError, _Stale):
-                # Only a cache: a corrupt, foreign or old database loses nothing but time.
-                self._delete_files()
-                conn = self._connect(str(self.db_path))
-            return conn, self._connect(str(self.db_path))
+            reader = conn if opened.in_memory else dbfile.connect(self.db_path, timeout=30)
         except (OSError, sqlite3.Error) as error:
-            self.notice = (
-                f"Body search index unavailable ({error}); indexing in memory for this session."
-            )
-            conn = self._connect(":memory:")
-            return conn, conn
-
-    def _connect(self, target: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-            if not tables:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.executemany("INSERT INTO meta VALUES (?, ?)", self._meta().items())
-                    conn.executemany("INSERT INTO meta VALUES (?, 0)", [("next_doc",), ("dead",)])
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            elif not {"meta", "docs", "short"} <= tables:
-                raise _Stale
-            else:
-                meta = dict(conn.execute("SELECT key, value FROM meta"))
-                if any(meta.get(key) != value for key, value in self._meta().items()):
-                    raise _Stale
-                conn.execute("SELECT count(*) FROM files").fetchone()
+            conn.close()
+            self.notice = f"The body search index is unavailable ({error}); it is kept in memory."
+            conn = reader = dbfile.connect(":memory:")
+            self._create(conn)
+        for each in {conn, reader}:
             # Per connection: the index's trigrams, so a range of them can be listed.
-            conn.execute(
+            each.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.trigrams USING fts5vocab(main, docs, row)"
             )
+        return conn, reader
+
+    def _create(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", self._meta().items())
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, 0)", [("next_doc",), ("dead",), ("count",)]
+            )
+            conn.execute("COMMIT")
         except BaseException:
-            conn.close()
+            dbfile.rollback(conn)
             raise
-        return conn
 
     def _meta(self) -> dict[str, str]:
-        return {"schema": str(self.SCHEMA_VERSION), "root": str(self.root)}
+        return {"schema": str(self.SCHEMA_VERSION), "root": dbfile.display_path(self.root)}
 
-    def _delete_files(self) -> None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
-
-    def _rebuild(self) -> None:
-        """Start over after the database turned out unreadable mid-use."""
+    def _rebuild(self, error: BaseException | str | None = None) -> None:
+        """Start over: the database turned out unreadable mid-use, or `index --rebuild` asked."""
         with self._lock:
             self._close_connections()
-            if not self.in_memory:
-                with suppress(OSError):
-                    self._delete_files()
             self.notice = None
-            self._conn, self._reader = self._open()
+            self._conn, self._reader = self._open(rebuild=not self.in_memory)
+            if error is not None:
+                self.notice = f"The body search index was damaged ({error}); it is rebuilt."
             self._ready = 0
             self._positions = None
             self._damaged = False
+
+    def rebuild(self) -> None:
+        """Throw the index away: the next update reads every post again."""
+        with self._update_lock:
+            self._rebuild()
+
+    @property
+    def damaged(self) -> bool:
+        """A search found the database unreadable: its answers are not to be trusted until the
+        next update() rebuilds it."""
+        return self._damaged
 
     @property
     def in_memory(self) -> bool:
@@ -305,8 +302,9 @@ class FullTextIndex:
         """An interrupted search raises SearchInterrupted; any other error marks the index damaged."""
         if isinstance(error, sqlite3.OperationalError) and "interrupt" in str(error):
             raise SearchInterrupted from error
-        self.notice = f"Body search index damaged ({error}); it is rebuilt on the next update."
+        self.notice = f"The body search index is damaged ({error}); it is rebuilt."
         self._damaged = True
+        self._damage = str(error)
 
     def _queries(self, term: str) -> list[tuple[str, str]]:
         """(table, FTS5 query) pairs that between them find every document containing term
@@ -415,7 +413,7 @@ class FullTextIndex:
         """
         with self._update_lock:
             if self._damaged and not self.in_memory:
-                self._rebuild()
+                self._rebuild(self._damage)
             if isinstance(posts, Mapping):
                 wanted = dict(posts)
             else:
@@ -427,12 +425,12 @@ class FullTextIndex:
                 return 0
             try:
                 return self._update(wanted, version, progress, is_cancelled, background)
-            except sqlite3.DatabaseError:
+            except sqlite3.DatabaseError as error:
                 if self._closing:
                     return 0  # interrupted by close(): what was committed stays
                 if self.in_memory:
                     raise  # nothing left to fall back on
-                self._rebuild()
+                self._rebuild(error)
                 return self._update(wanted, version, progress, is_cancelled, background)
 
     def _update(
@@ -536,8 +534,12 @@ class FullTextIndex:
                 conn.execute("UPDATE meta SET value = value + ? WHERE key = 'dead'", (replaced,))
 
     def _unsync(self) -> None:
-        """Inside a write transaction: the index no longer matches the version it was synced to."""
+        """Inside a write transaction: the index no longer matches the version it was synced to.
+        Also keeps the count of files that opening checks the table against."""
         self._conn.execute("UPDATE meta SET value = '' WHERE key = 'synced'")
+        self._conn.execute(
+            "UPDATE meta SET value = (SELECT count(*) FROM files) WHERE key = 'count'"
+        )
 
     def _read_batches(
         self, todo: list[str], background: bool

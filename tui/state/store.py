@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from tui import locations
+from tui import dbfile, locations
+from tui.dbfile import key_path, path_key
 from tui.stories import canonical_id
 from tui.text import clean_line
 
@@ -41,10 +44,6 @@ CREATE TABLE IF NOT EXISTS post_label (
     PRIMARY KEY (post_id, label)
 ) WITHOUT ROWID;
 """
-
-# Primary SQLite result codes that mean "this file is not a (healthy) database".
-_SQLITE_CORRUPT = 11
-_SQLITE_NOTADB = 26
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +120,7 @@ class StateStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else locations.data_dir() / "state.sqlite"
         self.notice: str | None = None
+        self.read_only = False  # the file could not be written: its state is shown, not changed
         self._in_memory = False
         self._undo: deque[tuple[str, _Change]] = deque(maxlen=UNDO_LEVELS)
         self._mirror: dict[str, PostState] = {}
@@ -135,51 +135,57 @@ class StateStore:
         try:
             return self._open_file()
         except _Corrupt:
-            backup = self._move_aside()
+            backup = dbfile.move_aside(self.path)
             if backup is None:
                 self.notice = (
-                    f"The state file {self.path} is damaged and could not be moved aside; "
+                    f"The state file {self._shown} is damaged and could not be moved aside; "
                     "read/starred changes last only until you quit."
                 )
-                return self._open_memory(copy_from=None)
+                return self._open_memory()
             self.notice = (
-                f"The state file {self.path} was damaged; it was kept as {backup} "
-                "and a new one was started."
+                f"The state file {self._shown} was damaged; it was kept as "
+                f"{dbfile.display_path(backup)} and a new one was started."
             )
             try:
                 return self._open_file()
             except (_Corrupt, _TooNew, OSError, sqlite3.Error) as error:
                 self.notice += f" The new one could not be opened either ({error})."
-                return self._open_memory(copy_from=None)
+                return self._open_memory()
         except _TooNew:
             self.notice = (
-                f"The state file {self.path} was written by a newer newstui; it is left "
+                f"The state file {self._shown} was written by a newer newstui; it is left "
                 "untouched and read/starred changes last only until you quit."
             )
-            return self._open_memory(copy_from=None)
+            return self._open_memory()
         except (OSError, sqlite3.Error) as error:
-            self.notice = (
-                f"Cannot save read/starred state to {self.path} ({error}); "
-                "changes last only until you quit."
-            )
-            return self._open_memory(copy_from=self.path)
+            # A read-only or full data folder: the state saved so far is still shown.
+            return self._open_read_only(error)
+
+    @property
+    def _shown(self) -> str:
+        return dbfile.display_path(self.path)
 
     def _open_file(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: wait up to 5 s for the other instance's write lock (SQLite's busy_timeout).
-        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
         try:
-            if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-                raise sqlite3.OperationalError("the file system does not support WAL mode")
-            # In WAL mode NORMAL survives a killed process; only power loss can undo a commit.
-            db.execute("PRAGMA synchronous = NORMAL")
+            db = dbfile.connect(self.path, timeout=5.0)
+        except sqlite3.DatabaseError as error:
+            if dbfile.corrupt(error):
+                raise _Corrupt(str(error)) from error
+            raise
+        try:
+            # quick_check reads the whole file: a few ms for a state file of 100,000 posts.
+            if (why := dbfile.truncated(self.path)) or (
+                (why := db.execute("PRAGMA quick_check(1)").fetchone()[0]) != "ok"
+            ):
+                raise _Corrupt(why)
             self._create_schema(db)
             self._load(db)
             self._data_version = db.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
             db.close()
-            code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
-            if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            if dbfile.corrupt(error):
                 raise _Corrupt(str(error)) from error
             raise
         except BaseException:
@@ -187,29 +193,82 @@ class StateStore:
             raise
         return db
 
-    def _open_memory(self, copy_from: Path | None) -> sqlite3.Connection:
-        """Fallback: a private in-memory database, seeded from a readable state file if any."""
+    def _open_read_only(self, error: BaseException) -> sqlite3.Connection:
+        """The state as saved, in memory, when the file cannot be written; says so in notice.
+
+        SQLite cannot open a WAL database read-only without writing its -shm file, which a
+        read-only or full folder refuses: then a copy of the file and its WAL in a temporary
+        folder is read instead, and as a last resort the file alone (immutable: without the
+        changes still in its WAL)."""
+        self.read_only = True
+        where = f"The state file {self._shown} cannot be written ({error})"
+        if not self.path.is_file():
+            self.notice = f"{where}; read/starred changes last only until you quit."
+            return self._open_memory()
+        for source in (self._read_only_source, self._copied_source, self._immutable_source):
+            try:
+                with source() as (connection, caveat):
+                    db = self._open_memory(connection)
+            except (OSError, sqlite3.Error, _TooNew):
+                continue
+            self.notice = (
+                f"{where}: it is shown read-only{caveat}; changes last only until you quit."
+            )
+            return db
+        self.notice = f"{where} and cannot be read; read/starred changes last only until you quit."
+        return self._open_memory()
+
+    @contextmanager
+    def _read_only_source(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        conn = dbfile.connect_read_only(self.path)
+        try:
+            yield conn, ""
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _copied_source(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        with tempfile.TemporaryDirectory(prefix="newstui-state-") as folder:
+            copy = Path(folder, "state.sqlite")
+            shutil.copyfile(self.path, copy)
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            conn = sqlite3.connect(copy, isolation_level=None)
+            try:
+                yield conn, ""
+            finally:
+                conn.close()
+
+    @contextmanager
+    def _immutable_source(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        conn = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None
+        )
+        try:
+            conn.execute("SELECT count(*) FROM post_state").fetchone()
+            yield conn, " (without its latest changes, which could not be read)"
+        finally:
+            conn.close()
+
+    def _open_memory(self, source: sqlite3.Connection | None = None) -> sqlite3.Connection:
+        """A private in-memory database, seeded from source (the saved state) if given."""
         self._in_memory = True
         db = sqlite3.connect(":memory:", isolation_level=None)
-        if copy_from is not None and copy_from.is_file():
-            try:
-                source = sqlite3.connect(f"{copy_from.resolve().as_uri()}?mode=ro", uri=True)
-                try:
-                    source.backup(db)
-                finally:
-                    source.close()
-            except sqlite3.Error:
-                db.close()
-                db = sqlite3.connect(":memory:", isolation_level=None)
         try:
+            if source is not None:
+                source.backup(db)
             self._create_schema(db)
             self._load(db)
-        except (_TooNew, sqlite3.Error):
+        except BaseException:
             db.close()
-            db = sqlite3.connect(":memory:", isolation_level=None)
-            self._create_schema(db)
-            self._load(db)
+            raise
         return db
+
+    @property
+    def in_memory(self) -> bool:
+        """Changes are not saved (see notice for why)."""
+        return self._in_memory
 
     @staticmethod
     def _create_schema(db: sqlite3.Connection) -> None:
@@ -235,10 +294,13 @@ class StateStore:
             "SELECT post_id, read, starred, archived FROM post_state"
             " WHERE read OR starred OR archived"
         ).fetchall()
-        flags = {post_id: (read, starred, archived) for post_id, read, starred, archived in rows}
+        flags = {
+            key_path(post_id): (read, starred, archived)
+            for post_id, read, starred, archived in rows
+        }
         labels: dict[str, set[str]] = {}
         for post_id, label in db.execute("SELECT post_id, label FROM post_label"):
-            labels.setdefault(post_id, set()).add(label)
+            labels.setdefault(key_path(post_id), set()).add(label)
         mirror = {
             post_id: _PLAIN[bool(r), bool(s), bool(a)] for post_id, (r, s, a) in flags.items()
         }
@@ -247,28 +309,6 @@ class StateStore:
         self._mirror = mirror
         self.changes += 1
         self._seen = db.execute("SELECT COALESCE(MAX(seq), 0) FROM post_state").fetchone()[0]
-
-    def _move_aside(self) -> Path | None:
-        """Rename a damaged database (and its WAL files) to a timestamped backup; never delete."""
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while backup.exists():
-            n += 1
-            backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
-        try:
-            os.replace(self.path, backup)
-        except OSError:
-            return None
-        # A leftover WAL must not be replayed into the fresh database.
-        for suffix in ("-wal", "-shm"):
-            side = self.path.with_name(self.path.name + suffix)
-            try:
-                if side.exists():
-                    os.replace(side, backup.with_name(backup.name + suffix))
-            except OSError:
-                pass
-        return backup
 
     # ----- reading -------------------------------------------------------------------------
 
@@ -301,7 +341,7 @@ class StateStore:
             rows = db.execute(
                 "SELECT post_id, seq FROM post_state WHERE seq > ?", (self._seen,)
             ).fetchall()
-            ids = {post_id for post_id, _ in rows}
+            ids = {key_path(post_id) for post_id, _ in rows}
             states = self._read(ids)
             db.execute("COMMIT")
         except sqlite3.Error:
@@ -316,7 +356,7 @@ class StateStore:
 
     def _read(self, ids: Iterable[str]) -> dict[str, PostState]:
         """Current stored states of these ids (those with a row or label only)."""
-        ids = list(ids)
+        ids = [path_key(post_id) for post_id in ids]
         flags: dict[str, tuple[int, int, int]] = {}
         labels: dict[str, set[str]] = {}
         for start in range(0, len(ids), _CHUNK):
@@ -332,8 +372,8 @@ class StateStore:
             ):
                 labels.setdefault(post_id, set()).add(label)
         return {
-            post_id: _state(*flags.get(post_id, (0, 0, 0)), labels.get(post_id, ()))
-            for post_id in flags.keys() | labels.keys()
+            key_path(key): _state(*flags.get(key, (0, 0, 0)), labels.get(key, ()))
+            for key in flags.keys() | labels.keys()
         }
 
     def _remember(self, post_id: str, state: PostState) -> None:
@@ -450,7 +490,7 @@ class StateStore:
         stamped: set[str] = set()
         for name in FLAGS:
             rows = [
-                (post_id, int(values[name]), change.stamps.get(post_id, now), seq)
+                (path_key(post_id), int(values[name]), change.stamps.get(post_id, now), seq)
                 for post_id, values in change.flags.items()
                 if name in values
             ]
@@ -461,16 +501,23 @@ class StateStore:
                     " updated_at = excluded.updated_at, seq = excluded.seq",
                     rows,
                 )
-                stamped.update(row[0] for row in rows)
+                stamped.update(
+                    post_id for post_id, values in change.flags.items() if name in values
+                )
         if change.add:
             db.executemany(
-                "INSERT OR IGNORE INTO post_label (post_id, label) VALUES (?, ?)", change.add
+                "INSERT OR IGNORE INTO post_label (post_id, label) VALUES (?, ?)",
+                [(path_key(post_id), label) for post_id, label in change.add],
             )
         if change.remove:
-            db.executemany("DELETE FROM post_label WHERE post_id = ? AND label = ?", change.remove)
+            db.executemany(
+                "DELETE FROM post_label WHERE post_id = ? AND label = ?",
+                [(path_key(post_id), label) for post_id, label in change.remove],
+            )
         # Label-only changes still need their row's change number bumped, for poll().
         rest = [
-            (post_id, change.stamps.get(post_id, now), seq) for post_id in change.ids() - stamped
+            (path_key(post_id), change.stamps.get(post_id, now), seq)
+            for post_id in change.ids() - stamped
         ]
         if rest:
             db.executemany(
@@ -484,6 +531,13 @@ class StateStore:
 
     def export_json(self, path: Path) -> int:
         """Write every post with non-default state to `path` atomically; returns how many."""
+        text, count = self.export_text()
+        write_atomic(Path(path), text)
+        return count
+
+    def export_text(self) -> tuple[str, int]:
+        """The export file's text (ids as stored: a name that is not UTF-8 as its bytes, which
+        an import reads back), and how many posts it holds."""
         db = self._db
         db.execute("BEGIN")
         try:
@@ -511,16 +565,15 @@ class StateStore:
                 lines.append(f"  {_JSON.encode(post_id)}: {_JSON.encode(entry)}")
         body = ",\n".join(lines)
         text = f'{{"version": {EXPORT_VERSION}, "posts": {{\n{body}\n}}}}\n'
-        _write_atomic(Path(path), text)
-        return len(lines)
+        return text, len(lines)
 
-    def import_json(self, path: Path) -> int:
+    def import_json(self, path: Path | str, text: bytes | None = None) -> int:
         """Merge an export: the newer updated_at wins for the flags, labels are unioned.
 
         Returns how many posts changed. A file that is not a valid export raises ValueError and
         changes nothing. The import can be undone like any other action.
         """
-        incoming = _by_story(_parse_export(Path(path)))
+        incoming = _by_story(_parse_export(Path(path), text))
 
         def plan(before: Mapping[str, PostState], unique: Sequence[str]) -> _Change:
             stored = self._stamps(unique)
@@ -542,12 +595,13 @@ class StateStore:
     def _stamps(self, ids: Sequence[str]) -> dict[str, float]:
         stamps: dict[str, float] = {}
         for start in range(0, len(ids), _CHUNK):
-            chunk = list(ids[start : start + _CHUNK])
+            chunk = [path_key(post_id) for post_id in ids[start : start + _CHUNK]]
             marks = ",".join("?" * len(chunk))
             stamps.update(
-                self._db.execute(
+                (key_path(key), stamp)
+                for key, stamp in self._db.execute(
                     f"SELECT post_id, updated_at FROM post_state WHERE post_id IN ({marks})", chunk
-                ).fetchall()
+                )
             )
         return stamps
 
@@ -561,11 +615,7 @@ class StateStore:
         self.close()
 
 
-def _rollback(db: sqlite3.Connection) -> None:
-    # SQLite may already have rolled back by itself (e.g. disk full); a second ROLLBACK would
-    # raise and hide the real error.
-    if db.in_transaction:
-        db.execute("ROLLBACK")
+_rollback = dbfile.rollback
 
 
 def clean_label(label: str) -> str:
@@ -679,10 +729,13 @@ def _parse_stamp(text: str) -> float:
     return moment.timestamp()
 
 
-def _parse_export(path: Path) -> dict[str, tuple[dict[str, bool], set[str], float]]:
-    """Validate a whole export file first, so that a bad one changes nothing."""
+def _parse_export(
+    path: Path, raw: bytes | None = None
+) -> dict[str, tuple[dict[str, bool], set[str], float]]:
+    """Validate a whole export file first (raw: its bytes, if read already), so that a bad one
+    changes nothing."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8"))
     except OSError as error:
         raise ValueError(f"cannot read {path}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
@@ -720,11 +773,11 @@ def _parse_export(path: Path) -> dict[str, tuple[dict[str, bool], set[str], floa
                 stamp = _parse_stamp(entry["updated_at"])
             except (TypeError, ValueError, OverflowError) as error:
                 raise ValueError(f'{where}: "updated_at" is not an ISO date') from error
-        result[post_id] = (flags, names, stamp)
+        result[key_path(post_id)] = (flags, names, stamp)
     return result
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
