@@ -8,6 +8,7 @@ import sys
 CORE_MODULES = [
     "tui.model",
     "tui.text",
+    "tui.linebreak",
     "tui.locations",
     "tui.config",
     "tui.links",

@@ -11,9 +11,10 @@ from functools import lru_cache
 from time import monotonic, sleep
 from typing import ClassVar
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import work
 from textual.geometry import Size
 from textual.message import Message
@@ -22,6 +23,7 @@ from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
 from tui.collector import collector_paused
+from tui.linebreak import BreakingText
 from tui.model import Post
 from tui.render.highlight import highlight
 from tui.repository import Repository, partial
@@ -41,13 +43,36 @@ _TITLE_LINK = re.compile(r"^(#+ )\[(.*)\]\((?:[^()]|\([^()]*\))*\)\s*$", re.MULT
 def reader_markdown() -> type:
     """Rich's Markdown with every heading at the left edge (Rich centres h1). Built on first use:
     rich.markdown is loaded when the first post is drawn, not at start-up."""
-    from rich.markdown import Heading, Markdown
+    from rich.markdown import Heading, Markdown, MarkdownContext, Paragraph
+
+    class BreakingParagraph(Paragraph):
+        """A paragraph broken by CJK typesetting rules (tui.linebreak), not at spaces only."""
+
+        def on_enter(self, context: MarkdownContext) -> None:
+            super().on_enter(context)
+            self.text = BreakingText(justify="left")
 
     class LeftHeading(Heading):
         LEVEL_ALIGN: ClassVar = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
 
+        def on_enter(self, context: MarkdownContext) -> None:
+            super().on_enter(context)
+            self.text = BreakingText()
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            for text in super().__rich_console__(console, options):
+                if isinstance(text, Text):  # Heading yields a plain copy: keep the rules
+                    breaking = BreakingText(justify=text.justify, end=text.end)
+                    breaking.append_text(text)
+                    text = breaking
+                yield text
+
     class ReaderMarkdown(Markdown):
-        elements: ClassVar = {**Markdown.elements, "heading_open": LeftHeading}
+        elements: ClassVar = {
+            **Markdown.elements,
+            "heading_open": LeftHeading,
+            "paragraph_open": BreakingParagraph,
+        }
 
     return ReaderMarkdown
 
