@@ -64,13 +64,13 @@ def can_break(before: str, after: str, before_cells: int, after_cells: int) -> b
     The rule table, in order: spaces stay at the end of a line; kinsoku; a break after a space;
     doubled marks and ambiguous quotes stay together; a break beside any wide character.
     """
-    if after.isspace():
+    if after[0].isspace():  # a grapheme that starts with a space is a space (with junk on it)
         return False
     if after[0] in NO_START:
         return False
     if before[-1] in NO_END:
         return False
-    if before.isspace() or before == ZERO_WIDTH_SPACE:
+    if before[0].isspace() or before[-1] == ZERO_WIDTH_SPACE:
         return True
     if before[-1] in DOUBLED and after[0] in DOUBLED:
         return False
@@ -79,9 +79,31 @@ def can_break(before: str, after: str, before_cells: int, after_cells: int) -> b
     return before_cells == 2 or after_cells == 2
 
 
+def break_opportunities(text: str, graphemes: list[tuple[int, int, int]]) -> list[bool]:
+    """For each grapheme (as rich.cells.split_graphemes gives them), whether a line may start there."""
+    return [index > 0 and _allowed(text, graphemes, index) for index in range(len(graphemes))]
+
+
+def _allowed(text: str, graphemes: list[tuple[int, int, int]], index: int) -> bool:
+    """Whether a line may start at grapheme `index` (> 0)."""
+    before_start, before_end, before_cells = graphemes[index - 1]
+    start, end, cells = graphemes[index]
+    before = text[before_start:before_end]
+    if not can_break(before, text[start:end], before_cells, cells):
+        return False
+    # "「 " still ends a line with 「: look past the spaces for the last visible grapheme.
+    back = index - 1
+    while back > 0 and text[graphemes[back][0]].isspace():
+        back -= 1
+    return text[graphemes[back][1] - 1] not in NO_END
+
+
 def break_offsets(text: str, width: int) -> list[int]:
     """Where to cut one line of text (no newlines) so each piece fits `width` cells: string offsets,
-    as rich.text.Text.divide takes them. Spaces at a cut stay at the end of the earlier piece."""
+    as rich.text.Text.divide takes them. Spaces at a cut stay at the end of the earlier piece.
+
+    Lines are filled greedily; only where one overflows are break opportunities looked for,
+    backwards from there (the rules are asked a few times a line, not once a character)."""
     graphemes, total = split_graphemes(text)
     if total <= width:
         return []
@@ -89,22 +111,23 @@ def break_offsets(text: str, width: int) -> list[int]:
     offsets: list[int] = []
     line_start = 0  # index into graphemes of the current line's first grapheme
     used = 0  # cells on the current line, trailing spaces included
-    last_break = -1  # the last grapheme index the current line may be cut before
-    for index, (start, end, cells) in enumerate(graphemes):
-        char = text[start:end]
-        if index > line_start:
-            previous_start, previous_end, previous_cells = graphemes[index - 1]
-            if can_break(text[previous_start:previous_end], char, previous_cells, cells):
-                last_break = index
-        if char.isspace():
+    for index, (start, _end, cells) in enumerate(graphemes):
+        if text[start].isspace():
             used += cells  # spaces may hang past the edge: the line is trimmed there
             continue
         if used + cells > width and index > line_start:
-            cut = last_break if last_break > line_start else index  # else fold the token
+            cut = index
+            while cut > line_start and not _allowed(text, graphemes, cut):
+                cut -= 1
+            if cut == line_start:
+                cut = index  # no break opportunity on the line: fold the token at the width
             offsets.append(graphemes[cut][0])
             used = sum(size for _start, _end, size in graphemes[cut:index])
             line_start = cut
-            last_break = -1
+            if used + cells > width and index > cut:  # what went down is still too wide: fold
+                offsets.append(start)
+                used = 0
+                line_start = index
         used += cells
     return offsets
 
@@ -132,7 +155,12 @@ class BreakingText(Text):
     ) -> Lines:
         if no_wrap or self.no_wrap or overflow == "ignore" or not needs_rules(self.plain):
             return super().wrap(
-                console, width, justify=justify, overflow=overflow, tab_size=tab_size, no_wrap=no_wrap
+                console,
+                width,
+                justify=justify,
+                overflow=overflow,
+                tab_size=tab_size,
+                no_wrap=no_wrap,
             )
         wrap_justify = justify or self.justify or "default"
         wrap_overflow = overflow or self.overflow or "fold"
