@@ -165,10 +165,57 @@ def test_images_become_placeholders() -> None:
     )
     r = render(body)
     text = article(r)
-    assert "[image: cat photo.jpg]" in text
-    assert "[image: A dog]" in text
-    assert "[image: small.jpg] [1]" in text
+    # Images are numbered in the links' sequence, in document order: the digit opens the
+    # picture, or the page an image links to.
+    assert "[image: cat photo.jpg] [1]" in text
+    assert "[image: A dog] [2]" in text
+    assert "[image: small.jpg] [3]" in text
     assert "![" not in text
+    assert r.links == [
+        "https://x.org/pics/cat%20photo.jpg",
+        "https://www.zaobao.com/realtime/china/d.png",
+        "https://www.zaobao.com/big.jpg",
+    ]
+
+
+def test_links_images_and_bare_urls_share_one_sequence() -> None:
+    body = (
+        '<p>See <a href="https://a.org/x">this</a>, then <img src="data:image/gif;base64,R0" '
+        'data-src="https://cdn.org/%E5%9C%96.jpg"> and https://b.org/watch?v=1. Also '
+        "(https://c.org/a_(b)) and https://a.org/x again; 看https://d.org/p看更多</p>"
+        "<pre><code>curl https://not-numbered.org/</code></pre>"
+        '<p><a href="https://e.org/">https://e.org/</a></p>'
+    )
+    r = render(body)
+    text = article(r)
+    assert r.links == [
+        "https://a.org/x",
+        "https://cdn.org/%E5%9C%96.jpg",
+        "https://b.org/watch?v=1",
+        "https://c.org/a_(b)",
+        "https://d.org/p",
+        "https://e.org/",
+    ]
+    assert "this [1]" in text and "[image: 圖.jpg] [2]" in text
+    assert "https://b.org/watch?v=1 [3]." in text
+    assert "a_(b) [4])" in text and "https://a.org/x [1] again" in text
+    assert "看https://d.org/p [5]看更多" in text
+    assert "curl https://not-numbered.org/\n" in text  # code is left as written
+    assert "https://e.org/ [6]" in text
+    # The list shows addresses decoded; the links themselves stay exactly as written.
+    assert "2. https://cdn.org/圖.jpg" in text
+
+
+def test_addresses_are_shown_decoded_but_safe() -> None:
+    from tui.text import display_url
+
+    url = "https://matters.news/@x/%E6%96%B0%E5%86%A0%E8%82%BA%E7%82%8E-1?q=a%20b%2Fc"
+    assert display_url(url) == "https://matters.news/@x/新冠肺炎-1?q=a%20b%2Fc"
+    # Bidi overrides, zero-width and ideographic spaces and broken UTF-8 stay encoded.
+    assert display_url("https://x.org/%E2%80%AEa%E2%80%8B%E3%80%80%FF%E4%B8") == (
+        "https://x.org/%E2%80%AEa%E2%80%8B%E3%80%80%FF%E4%B8"
+    )
+    assert display_url("https://x.org/\x1b[31m") == "https://x.org/ [31m"
 
 
 def test_entities_decoded_and_no_control_characters() -> None:

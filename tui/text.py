@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.cells import cell_len, split_graphemes
 
@@ -68,3 +69,47 @@ def pad_cells(text: str, width: int) -> str:
     """Truncate or right-pad text to exactly `width` cells."""
     text = truncate_cells(text, width)
     return text + " " * (width - cell_len(text))
+
+
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def display_url(url: str) -> str:
+    """An address as people read it (its IRI form, RFC 3987): percent-encoded UTF-8 shown as the
+    characters it stands for (matters.news/@x/新冠肺炎浩劫-…). Only for showing: opening and
+    copying use the url as it is. ASCII escapes (%20, %2F) stay encoded, as they change what the
+    address means, and so do spaces, controls and bidi or other invisible formatting characters."""
+    return clean_line(_PERCENT_RUN.sub(_decode_run, url)) if "%" in url else clean_line(url)
+
+
+# The byte length of a UTF-8 sequence by its first byte (no overlong or out-of-range leads).
+_UTF8_LEADS = ((2, (0xC2, 0xDF)), (3, (0xE0, 0xEF)), (4, (0xF0, 0xF4)))
+
+
+def _decode_run(match: re.Match[str]) -> str:
+    escapes = match[0]
+    data = bytes.fromhex(escapes.replace("%", ""))
+    out: list[str] = []
+    index = 0
+    while index < len(data):
+        lead = data[index]
+        size = next((n for n, first in _UTF8_LEADS if first[0] <= lead <= first[1]), 0)
+        char = None
+        if size:
+            try:
+                char = data[index : index + size].decode("utf-8")
+            except UnicodeDecodeError:
+                char = None
+        if char and _shown_decoded(char):
+            out.append(char)
+            index += size
+        else:
+            out.append(escapes[index * 3 : index * 3 + 3])
+            index += 1
+    return "".join(out)
+
+
+def _shown_decoded(char: str) -> bool:
+    # Letters, marks, numbers, punctuation and symbols; never separators (spaces), controls,
+    # format characters (bidi, zero-width) or unassigned and private code points.
+    return unicodedata.category(char)[0] in "LMNPS"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from posixpath import basename
 from urllib.parse import unquote, urljoin, urlsplit
 
 import html2text
+from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import _Element, strip_elements
 from markdown_it import MarkdownIt
@@ -24,7 +25,7 @@ from tui.render.clean import (
     parse_html,
     strip_boilerplate,
 )
-from tui.text import clean, clean_line
+from tui.text import clean, clean_line, display_url
 
 MAX_INPUT_BYTES = 2_000_000
 MAX_OUTPUT_CHARS = 1_000_000
@@ -74,7 +75,8 @@ def render_post(
     parts.extend(f"> Note: {note}" for note in notes)
     parts += ["---", article]
     if links:
-        parts.append("## Links\n\n" + "\n".join(f"{i}. {u}" for i, u in enumerate(links, 1)))
+        listed = (f"{i}. {_md_escape(display_url(u))}" for i, u in enumerate(links, 1))
+        parts.append("## Links\n\n" + "\n".join(listed))
     return Rendered("\n\n".join(p for p in parts if p) + "\n", links, notes)
 
 
@@ -217,26 +219,95 @@ def _resolve(href: str, base: str) -> str | None:
 
 
 def _number_links(root: _Element, base: str) -> list[str]:
-    """Unwrap every <a>, following the text of linkable ones with its reference number [N]."""
+    """Number every link, image and bare url in document order, one sequence for all: the text
+    of a link is followed by its number [N], an image gets it in its placeholder, a bare url in
+    the text after it. Links are unwrapped (their targets are in the returned list)."""
     numbers: dict[str, int] = {}
-    for a in list(root.iter("a")):
-        url = _resolve(a.get("href") or "", base)
-        has_content = bool(a.text_content().strip()) or a.find(".//img") is not None
-        if url and has_content:
-            n = numbers.setdefault(url, len(numbers) + 1)
-            marker = f" [{n}]"
-            images = a.findall(".//img")
-            if len(images) == 1 and not a.text_content().strip():
-                images[0].set("data-newstui-link", str(n))  # the placeholder will carry it
-            elif len(a):
-                last = a[-1]
-                last.tail = (last.tail or "") + marker
-            else:
-                a.text = (a.text or "") + marker
-        # Unwrapped by renaming: html2text writes a <span>'s content as is. (drop_tag() looks
-        # the element up in its parent, which is quadratic on a page of 20,000 links.)
+
+    def number(url: str) -> int:
+        return numbers.setdefault(url, len(numbers) + 1)
+
+    inside = 0  # depth of elements whose text is not searched for urls: links, code
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(el.tag, str):  # comments and processing instructions
+            if event == "end" and el.tail and not inside:
+                el.tail = _number_bare_urls(el.tail, number)
+            continue
+        if event == "start":
+            if el.tag == "a":
+                _number_link(el, base, number)
+            elif el.tag == "img" and not el.get("data-newstui-link"):
+                url = _image_url(el, base)
+                if url:
+                    el.set("data-newstui-link", str(number(url)))
+            if el.tag in _NO_URL_SEARCH:
+                inside += 1
+            elif el.text and not inside:
+                el.text = _number_bare_urls(el.text, number)
+        else:
+            if el.tag in _NO_URL_SEARCH:
+                inside -= 1
+            if el.tail and not inside and el is not root:
+                el.tail = _number_bare_urls(el.tail, number)
+    # Unwrapped by renaming: html2text writes a <span>'s content as is. (drop_tag() looks the
+    # element up in its parent, which is quadratic on a page of 20,000 links.)
+    for a in root.iter("a"):
         a.tag = "span"
     return list(numbers)
+
+
+_NO_URL_SEARCH = frozenset(("a", "pre", "code"))
+# A bare url in text: up to a space, a non-ASCII character (Chinese text often follows a url
+# without a space) or a character that cannot be in one; trailing punctuation is not part of it.
+_BARE_URL = re.compile(r"(?<![A-Za-z0-9])https?://[!#$%&*+,\-./0-9:;=?@A-Z\\^_a-z|~()\[\]]+")
+_URL_TRAILER = ".,;:!?*"
+
+
+def _number_bare_urls(text: str, number: Callable[[str], int]) -> str:
+    if "://" not in text:
+        return text
+
+    def mark(match: re.Match[str]) -> str:
+        url = match[0].rstrip(_URL_TRAILER)
+        while url.endswith((")", "]")) and url.count(url[-1]) > url.count(
+            "(" if url[-1] == ")" else "["
+        ):
+            url = url[:-1].rstrip(_URL_TRAILER)  # a url in brackets: (see https://x.org/a)
+        resolved = _resolve(url, "")
+        if not resolved or url.endswith("://"):
+            return match[0]
+        return f"{url} [{number(resolved)}]{match[0][len(url) :]}"
+
+    return _BARE_URL.sub(mark, text)
+
+
+def _number_link(a: _Element, base: str, number: Callable[[str], int]) -> None:
+    """Follow a linkable <a>'s text with its number, or give it to the lone image it wraps."""
+    url = _resolve(a.get("href") or "", base)
+    images = a.findall(".//img")
+    has_text = bool(a.text_content().strip())
+    if not url or not (has_text or images):
+        return
+    n = number(url)
+    if len(images) == 1 and not has_text:
+        images[0].set("data-newstui-link", str(n))  # the placeholder will carry it
+    elif len(a):
+        last = a[-1]
+        last.tail = (last.tail or "") + f" [{n}]"
+    else:
+        a.text = (a.text or "") + f" [{n}]"
+
+
+_IMAGE_SOURCES = ("data-src", "data-lazy-src", "data-original", "src")
+
+
+def _image_url(img: _Element, base: str) -> str | None:
+    """The address of an image's picture: lazy-loading pages keep the real one in data-src."""
+    for name in _IMAGE_SOURCES:
+        url = _resolve(img.get(name) or "", base)
+        if url:
+            return url
+    return None
 
 
 def _image_placeholders(root: _Element) -> None:
@@ -244,7 +315,7 @@ def _image_placeholders(root: _Element) -> None:
     for img in list(root.iter("img")):
         label = clean_line(img.get("alt") or img.get("title") or "")
         if not label:
-            src = img.get("src") or img.get("data-src") or img.get("data-lazy-src") or ""
+            src = next((img.get(name) for name in _IMAGE_SOURCES if img.get(name)), "")
             label = _file_name(src)
         label = label.replace("[", "(").replace("]", ")")
         text = f"[image: {label}]"
