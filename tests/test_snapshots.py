@@ -118,3 +118,77 @@ def test_snapshot(state: str, size: tuple[int, int], sample: Path, utc: None, sn
     root = with_linked_post(sample) if state == "link" else sample
     app = NewsApp(Repository(root), Config())
     assert snap_compare(app, terminal_size=size, run_before=steps(STATES[state]))
+
+
+# A long Chinese essay with Latin words, quotes and ellipses, as scraped essays are written.
+CHINESE_ESSAY = "".join(
+    f"<p>{paragraph}</p>"
+    for paragraph in [
+        "我開始學日語是在疫情期間，例如說 YouTube 學習，覺得 Yuta老師的日本語教室講得很清楚，"
+        "每一集都不長，適合通勤的時候聽。後來又在 Podcast 上找到「日本語の森」，"
+        "每天早上聽一集，慢慢地、一點一點地累積。",
+        "有人問我：「為什麼要學日語？」我說不上來……也許是因為喜歡村上春樹，也許是因為"
+        "想去京都看看。總之，學習這件事情本身，就是一種讓人安心的日常。"
+        "2021 年的時候，我每天花 30 分鐘背單字，用的是 Anki，一共背了 3000 個左右。",
+        "語言學家說，成年人學外語最大的障礙不是記憶力，而是害怕犯錯——我們太在意別人"
+        "怎麼看。小孩子說錯了就改，說錯了再改，從來不覺得丟臉。這一點，我到現在還在學。",
+        "《日本語の森》的老師常說：「語言是用來溝通的，不是用來考試的。」這句話我一直記得。"
+        "考過 JLPT N2 之後，我反而更常看日劇、讀小說，而不是做題目。學習的樂趣，"
+        "其實就藏在這些看似無用的時間裡。",
+        "如果你也想開始，我的建議是：先找一個你喜歡的老師（不管是 YouTube 上的還是"
+        "書店裡的），然後每天做一點點，不要中斷。一年以後回頭看，你會驚訝於自己走了多遠！",
+    ]
+    * 3
+)
+
+
+def with_chinese_essay(root: Path) -> Path:
+    write_post(
+        root,
+        "2025/02/2025-02-01-學日語.md",
+        "我在疫情期間學日語的一年：YouTube、Podcast 與「日本語の森」",
+        "2025-02-01T09:00:00Z",
+        CHINESE_ESSAY,
+        author="讀者來稿",
+    )
+    return root
+
+
+CLOSING = "。，、；：？！」』）》】”’…"
+
+
+def test_chinese_essay_snapshot(sample: Path, utc: None, snap_compare) -> None:
+    """A long Chinese post at 80x24, a few screens down: set as Chinese typesetting sets it."""
+    app = NewsApp(Repository(with_chinese_essay(sample)), Config())
+    steps_ = steps(("enter", "space", "space"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps_)
+
+
+async def test_chinese_essay_lines(sample: Path, utc: None) -> None:
+    """No line of the essay starts with closing punctuation, and no line is left short before a
+    run of Chinese that could have started on it."""
+    from tui.screens.reader import ReaderScreen
+
+    app = NewsApp(Repository(with_chinese_essay(sample)), Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, timers=True)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        view = app.screen.article
+        lines = view.text.split("\n")
+        width = view.scrollable_content_region.width
+        body = lines[lines.index(next(line for line in lines if line.startswith("我開始"))) :]
+        assert len(body) > 40
+        for line, following in zip(body, body[1:], strict=False):
+            assert not following[:1] or following[0] not in CLOSING, (line, following)
+            if following and "\u4e00" <= following[0] <= "\u9fff":
+                # The next line's first character would not have fitted on this one.
+                from rich.cells import cell_len
+
+                assert (
+                    cell_len(line.rstrip()) + 2 > width - 2 or line.rstrip()[-1:] in "「『（《“"
+                ), (
+                    line,
+                    following,
+                )
