@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from time import monotonic, sleep
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
@@ -169,11 +171,81 @@ def _fixed(markdown: str, links: list[str]) -> Callable[[bool], Document]:
 PAINT_WAIT = 0.5  # seconds a worker waits for the first screen to paint before going on anyway
 
 
-class ArticleView(ScrollView, can_focus=True):
-    """Shows one rendered post. The document is drawn in a thread worker, first screen first."""
+def search_pattern(query: str) -> re.Pattern[str] | None:
+    """The regex for a search typed in the reader: case-insensitive, a run of spaces matches any
+    whitespace, and a match may run on over a line break (Chinese breaks inside words)."""
+    words = query.split()
+    if not words:
+        return None
+    wrap = r"(?:\n[ \t]*)?"  # a line break, and the next line's indentation
+    parts = [wrap.join(re.escape(char) for char in word) for word in words]
+    return re.compile(r"\s+".join(parts), re.IGNORECASE)
 
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One search match in the drawn lines: its pieces as (line, first char, end char)."""
+
+    pieces: tuple[tuple[int, int, int], ...]
+
+    @property
+    def line(self) -> int:
+        return self.pieces[0][0]
+
+
+def find_matches(lines: list[str], pattern: re.Pattern[str]) -> list[Match]:
+    """Every match of pattern in the lines (drawn text, trailing spaces removed), in order."""
+    starts: list[int] = []
+    position = 0
+    for line in lines:
+        starts.append(position)
+        position += len(line) + 1
+    joined = "\n".join(lines)
+    found: list[Match] = []
+    for hit in pattern.finditer(joined):
+        if hit.end() == hit.start():
+            continue
+        first = bisect_right(starts, hit.start()) - 1
+        last = bisect_right(starts, hit.end() - 1) - 1
+        pieces = []
+        for index in range(first, last + 1):
+            start = max(hit.start(), starts[index]) - starts[index]
+            end = min(hit.end(), starts[index] + len(lines[index])) - starts[index]
+            while start < end and lines[index][start].isspace():  # the indentation it ran over
+                start += 1
+            if end > start:
+                pieces.append((index, start, end))
+        found.append(Match(tuple(pieces)))
+    return found
+
+
+def highlighted(strip: Strip, spans: list[tuple[int, int, Style]]) -> Strip:
+    """The strip with character ranges (start, end, style) restyled (search matches)."""
+    text = strip.text
+    cuts: list[int] = []
+    for start, end, _style in spans:
+        cuts += [cell_len(text[:start]), cell_len(text[:end])]
+    pieces = strip.divide([*cuts, strip.cell_length])  # each cut ends a piece
+    out = [pieces[0]]
+    for index, (_start, _end, style) in enumerate(spans):
+        out.append(pieces[2 * index + 1].apply_style(style))
+        out.append(pieces[2 * index + 2])
+    return Strip.join(out)
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one rendered post. The document is drawn in a thread worker, first screen first.
+
+    It can be searched (search(), next_match()): matches are highlighted as they are drawn,
+    and it reports where it is scrolled to (position, Moved)."""
+
+    COMPONENT_CLASSES = {"article--match", "article--match-current"}
     DEFAULT_CSS = """
-    ArticleView { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
+    ArticleView {
+        height: 1fr; padding: 0 1; scrollbar-gutter: stable;
+        .article--match { text-style: reverse; }
+        .article--match-current { text-style: reverse bold underline; }
+    }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -186,12 +258,22 @@ class ArticleView(ScrollView, can_focus=True):
         self._laid_out = threading.Event()  # set once the first layout gives the view a width
         self._layout_width = 0  # the width to draw for now (written by the UI thread only)
         self._loading = False  # a document is on its way: a resize waits for it
+        self.search_query = ""  # the search in the article, if any
+        self.matches: list[Match] = []
+        self.current = -1  # the match last moved to
+        self._marks: dict[int, list[tuple[int, int, bool]]] = {}  # line -> (start, end, current)
 
     @dataclass
     class Loaded(Message):
         """A post is fully shown; notes say what was cut or recovered."""
 
         notes: list[str]
+
+    @dataclass
+    class Moved(Message):
+        """The view was scrolled or its document changed: position says where it is now."""
+
+        position: str
 
     def show_post(self, repo: Repository, post: Post, *, terms: list[str], key: object) -> None:
         """Read, render and draw a post in one worker, the first screen first."""
@@ -269,8 +351,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._width = width
         self.virtual_size = Size(width, len(lines))
         if new:
+            self.search_query, self.matches, self.current, self._marks = "", [], -1, {}
             self.scroll_home(animate=False)
+        elif self.search_query:
+            self._find_again()
         self.refresh()
+        self.post_message(self.Moved(self.position))
         if done:
             self._loading = False
             if width != self._layout_width:  # resized while it was drawn
@@ -296,10 +382,96 @@ class ArticleView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         if 0 <= index < len(self._lines):
-            return self._lines[index].crop(
-                self.scroll_offset.x, self.scroll_offset.x + self.size.width
-            )
+            line = self._lines[index]
+            if index in self._marks:
+                match = self.get_component_rich_style("article--match", partial=True)
+                current = self.get_component_rich_style("article--match-current", partial=True)
+                spans = [(a, b, current if on else match) for a, b, on in self._marks[index]]
+                line = highlighted(line, spans)
+            return line.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width)
         return Strip.blank(self.size.width, self.rich_style)
+
+    # --- Position ----------------------------------------------------------------------------
+
+    @property
+    def position(self) -> str:
+        """Where the view is, as a pager says it: All, Top, Bot or a percentage."""
+        if not self._lines:
+            return ""
+        if self.max_scroll_y <= 0:
+            return "All"
+        if self.scroll_y <= 0:
+            return "Top"
+        if self.scroll_y >= self.max_scroll_y:
+            return "Bot"
+        return f"{round(100 * self.scroll_y / self.max_scroll_y)}%"
+
+    @property
+    def at_end(self) -> bool:
+        """The last line is on screen (and the whole document is drawn)."""
+        return not self._loading and self.scroll_y >= self.max_scroll_y
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.Moved(self.position))
+
+    # --- Search ------------------------------------------------------------------------------
+
+    def search(self, query: str) -> int:
+        """Highlight every match of query (live, as it is typed) and show the first one from the
+        top of the screen on; "" clears it. Returns how many matches there are."""
+        self.search_query = query
+        top = round(self.scroll_y)
+        self._find_again()
+        if self.matches:
+            first = next((i for i, m in enumerate(self.matches) if m.line >= top), 0)
+            self._go_to(first)
+        self.refresh()
+        return len(self.matches)
+
+    def clear_search(self) -> None:
+        self.search("")
+
+    def next_match(self, step: int = 1) -> tuple[int, bool]:
+        """Move to the next (step 1) or previous (-1) match; returns (its number from 1, whether
+        the search went round the end of the document). (0, False) when nothing matches."""
+        if not self.matches:
+            return 0, False
+        if self.current < 0:
+            top = round(self.scroll_y)
+            after = [i for i, m in enumerate(self.matches) if m.line >= top]
+            target = after[0] if after and step > 0 else len(self.matches) - 1
+            wrapped = not after and step > 0
+        else:
+            target = self.current + step
+            wrapped = not 0 <= target < len(self.matches)
+            target %= len(self.matches)
+        self._go_to(target)
+        self.refresh()
+        return target + 1, wrapped
+
+    def _find_again(self) -> None:
+        pattern = search_pattern(self.search_query)
+        texts = [line.text.rstrip() for line in self._lines]
+        self.matches = find_matches(texts, pattern) if pattern else []
+        self.current = min(self.current, len(self.matches) - 1)
+        self._mark()
+
+    def _go_to(self, index: int) -> None:
+        self.current = index
+        self._mark()
+        line = self.matches[index].line
+        height = self.scrollable_content_region.height
+        if not self.scroll_y <= line < self.scroll_y + height:
+            self.scroll_to(y=max(0, line - 2), animate=False)  # two lines of context above
+
+    def _mark(self) -> None:
+        marks: dict[int, list[tuple[int, int, bool]]] = {}
+        for number, match in enumerate(self.matches):
+            for line, start, end in match.pieces:
+                marks.setdefault(line, []).append((start, end, number == self.current))
+        self._marks = marks
 
     @property
     def text(self) -> str:

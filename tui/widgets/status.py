@@ -19,13 +19,20 @@ class StatusBar(Widget):
     archive: reactive[str] = reactive("")
     counts: reactive[str] = reactive("")
     activity: reactive[str] = reactive("")
+    marks: reactive[str] = reactive("")  # the reader's post: ★, archived, labels
+    position: reactive[str] = reactive("")  # the reader's scroll position: Top, 42%, Bot
 
     def render(self) -> Content:
-        # Counts matter most, then the activity; the folder gets what room is left, cut from the
-        # left.
+        # Counts matter most, then the position, the marks and the activity; the folder gets
+        # what room is left, cut from the left.
         head = Content.assemble((" newstui ", "bold reverse"), " ", self.counts, "  ")
-        activity = truncate_cells(clean_line(self.activity), self.size.width - head.cell_length - 1)
-        right = Content(activity + " ") if activity else Content("")
+        position = Content.styled(f" {self.position} ", "bold") if self.position else Content("")
+        if self.marks:
+            room = self.size.width - head.cell_length - position.cell_length - 1
+            head += Content.styled(truncate_cells(clean_line(self.marks), room), "bold") + "  "
+        room = self.size.width - head.cell_length - position.cell_length - 1
+        activity = truncate_cells(clean_line(self.activity), room)
+        right = (Content(activity + " ") if activity else Content("")) + position
         room = self.size.width - head.cell_length - right.cell_length - 1
         archive = truncate_cells_left(clean_line(self.archive), room)
         left = head + Content.styled(archive, "dim")
