@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
 from tui.collector import collector_paused
-from tui.linebreak import BreakingText
+from tui.linebreak import BreakingText, needs_rules
 from tui.model import Post
 from tui.render.highlight import highlight
 from tui.repository import Repository, partial
@@ -63,7 +63,9 @@ def reader_markdown() -> type:
 
         def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
             for text in super().__rich_console__(console, options):
-                if isinstance(text, Text):  # Heading yields a plain copy: keep the rules
+                if isinstance(text, Text) and needs_rules(
+                    text.plain
+                ):  # a plain copy: keep the rules
                     breaking = BreakingText(justify=text.justify, end=text.end)
                     breaking.append_text(text)
                     text = breaking
