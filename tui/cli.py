@@ -27,6 +27,7 @@ newstui [PATH]                      open the posts in PATH (or the config's `pos
 newstui list PATH [--query Q] [--format table|json|csv|paths] [--stories]
 newstui show FILE                   print a post as the reader shows it
 newstui index PATH                  build or update the index, with progress
+newstui export PATH [--query Q] --format epub|html|md -o FILE|-
 newstui state export|import FILE    back up or merge read/star/archive/labels
 newstui config --path | --init      where the config is / write a commented one
 """
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": cmd_list,
         "show": cmd_show,
         "index": cmd_index,
+        "export": cmd_export,
         "state": cmd_state,
         "config": cmd_config,
     }
@@ -192,14 +194,8 @@ def cmd_list(args: list[str]) -> int:
 
     fingerprint = TreeFingerprint(options.path.expanduser())
     try:
-        from tui.query import QueryError, parse
-
         config = _load_config()
-        try:
-            query = parse(options.query, saved=config.searches)
-        except QueryError as error:
-            message = f"bad query: {error.message} (at character {error.position + 1})"
-            raise UserError(message) from None
+        query = _parse_query(options.query, config)
         repo = _open_repository(options.path)
         try:
             _list(repo, query, options.path, options.format, fingerprint, options.stories)
@@ -497,6 +493,105 @@ def cmd_index(args: list[str]) -> int:
         print(f"  {clean_line(problem)}", file=sys.stderr)
     repo.close()
     return 0
+
+
+# ------------------------------------------------------------------------- export
+
+
+def cmd_export(args: list[str]) -> int:
+    parser = _parser(
+        "newstui export",
+        "Write the matching posts, newest first, as one EPUB, HTML or Markdown file.",
+    )
+    parser.add_argument("path", type=Path)
+    parser.add_argument(
+        "--query", "-q", default="", help="filter, in the filter bar's query language"
+    )
+    parser.add_argument("--format", "-f", choices=["epub", "html", "md"], required=True)
+    parser.add_argument(
+        "--output", "-o", required=True, help="the file to write; - for standard output"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the newest N matching posts")
+    parser.add_argument("--title", default="", help="the book's title (default: the query)")
+    options = parser.parse_args(args)
+
+    from tui import export
+
+    to_stdout = options.output == "-"
+    if to_stdout and options.format == "epub" and sys.stdout.isatty():
+        raise UserError("an EPUB is binary: give a file name with -o, or pipe standard output")
+    config = _load_config()
+    query = _parse_query(options.query, config)
+    repo = _open_repository(options.path)
+    try:
+        target = None
+        if not to_stdout:  # an unwritable path is reported before any work
+            try:
+                target = export.check_target(Path(options.output), repo.root)
+            except export.ExportError as error:
+                raise UserError(str(error)) from None
+        posts = _matching(repo, query)
+        if options.limit > 0:
+            posts = posts[: options.limit]
+        if not posts:
+            what = f"match {options.query!r}" if options.query else "are in the folder"
+            raise UserError(f"no posts {what}: nothing exported")
+        title = clean_line(options.title or options.query or repo.root.name) or "newstui"
+        book = export.Book(title, posts, repo.root)
+        progress = _export_progress(len(posts)) if sys.stderr.isatty() else None
+        if target is None:
+            export.export_to_stream(book, options.format, sys.stdout.buffer, progress=progress)
+        else:
+            try:
+                export.export_to_file(book, options.format, target, progress=progress)
+            except export.ExportError as error:
+                raise UserError(str(error)) from None
+            print(f"exported {len(posts):,} posts to {target}", file=sys.stderr)
+    finally:
+        repo.close()
+    return 0
+
+
+def _parse_query(text: str, config: Config):
+    from tui.query import QueryError, parse
+
+    try:
+        return parse(text, saved=config.searches)
+    except QueryError as error:
+        message = f"bad query: {error.message} (at character {error.position + 1})"
+        raise UserError(message) from None
+
+
+def _matching(repo, query) -> list:
+    """The posts of an up-to-date index that match query, newest first (archived ones too, as
+    `newstui list` prints them)."""
+    from tui.query import QueryEngine, uses_field
+
+    printer = _progress_printer if sys.stderr.isatty() else lambda what="": None
+    repo.load()
+    result = repo.refresh(progress=printer())
+    for problem in result.problems[:20]:
+        print(f"newstui: {clean_line(problem)}", file=sys.stderr)
+    body_search = None
+    if uses_field(query, "body"):
+        repo.update_fulltext(progress=printer("indexing bodies"))
+        body_search = repo.fulltext.search
+    posts = repo.posts
+    indices = QueryEngine(posts).filter(
+        query, state=repo.state.get, body_search=body_search, hide_archived=False
+    )
+    return [posts[i] for i in indices]
+
+
+def _export_progress(total: int):
+    def progress(done: int, total: int = total) -> None:
+        print(
+            f"\rexporting {done:,} of {total:,} posts",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+        )
+
+    return progress
 
 
 # ------------------------------------------------------------------------- state
