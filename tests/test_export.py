@@ -318,3 +318,24 @@ def test_article_markers_become_links_outside_code() -> None:
     assert "<code>code [1]\n</code>" in out
     assert "<h2>Heading</h2>" in out
     assert '<a href="https://a.example/" rel="noreferrer">real</a>' in out
+
+
+def test_stories_make_one_chapter_per_story(posts: Path) -> None:
+    for rel, date in (
+        ("_posts/2023-01-02-essay.md", "2023-01-02"),
+        ("archived/essay.md", "2023-01-01"),
+    ):
+        write_post(
+            posts,
+            rel,
+            "An essay kept twice",
+            date,
+            "<p>Essay.</p>",
+            **{"from": "https://blog.example/essay?utm_source=x"},
+        )
+    files = run("export", str(posts), "-f", "html", "-o", "-").stdout.decode()
+    stories = run("export", str(posts), "--stories", "-f", "html", "-o", "-").stdout.decode()
+    listed = run("list", str(posts), "--stories", "--format", "paths").stdout.decode()
+    assert files.count("<article ") == 5
+    assert stories.count("<article ") == 4 == len(listed.splitlines())
+    assert stories.count("<h1>An essay kept twice</h1>") == 1

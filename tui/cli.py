@@ -27,7 +27,7 @@ newstui [PATH]                      open the posts in PATH (or the config's `pos
 newstui list PATH [--query Q] [--format table|json|csv|paths] [--stories]
 newstui show FILE                   print a post as the reader shows it
 newstui index PATH                  build or update the index, with progress
-newstui export PATH [--query Q] --format epub|html|md -o FILE|-
+newstui export PATH [--query Q] [--stories] --format epub|html|md -o FILE|-
 newstui state export|import FILE    back up or merge read/star/archive/labels
 newstui config --path | --init      where the config is / write a commented one
 """
@@ -511,6 +511,11 @@ def cmd_export(args: list[str]) -> int:
     parser.add_argument(
         "--output", "-o", required=True, help="the file to write; - for standard output"
     )
+    parser.add_argument(
+        "--stories",
+        action="store_true",
+        help="one chapter per story (files with the same url): its newest copy",
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the newest N matching posts")
     parser.add_argument("--title", default="", help="the book's title (default: the query)")
     options = parser.parse_args(args)
@@ -530,7 +535,7 @@ def cmd_export(args: list[str]) -> int:
                 target = export.check_target(Path(options.output), repo.root)
             except export.ExportError as error:
                 raise UserError(str(error)) from None
-        posts = _matching(repo, query)
+        posts = _matching(repo, query, stories=options.stories)
         if options.limit > 0:
             posts = posts[: options.limit]
         if not posts:
@@ -562,10 +567,12 @@ def _parse_query(text: str, config: Config):
         raise UserError(message) from None
 
 
-def _matching(repo, query) -> list:
+def _matching(repo, query, *, stories: bool = False) -> list:
     """The posts of an up-to-date index that match query, newest first (archived ones too, as
-    `newstui list` prints them)."""
+    `newstui list` prints them); with stories, each matching story's newest copy, as
+    `newstui list --stories` prints them."""
     from tui.query import QueryEngine, uses_field
+    from tui.stories import group
 
     printer = _progress_printer if sys.stderr.isatty() else lambda what="": None
     repo.load()
@@ -577,7 +584,12 @@ def _matching(repo, query) -> list:
         repo.update_fulltext(progress=printer("indexing bodies"))
         body_search = repo.fulltext.search
     posts = repo.posts
-    indices = QueryEngine(posts).filter(
+    engine = QueryEngine(posts)
+    if stories:
+        grouped = group(posts)
+        posts = grouped.rows
+        engine = QueryEngine(posts, copies=grouped.copies)
+    indices = engine.filter(
         query, state=repo.state.get, body_search=body_search, hide_archived=False
     )
     return [posts[i] for i in indices]
