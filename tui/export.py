@@ -22,7 +22,7 @@ from markdown_it.token import Token
 
 from tui import __version__
 from tui.model import Post, url_host
-from tui.text import clean, clean_line
+from tui.text import clean, clean_line, display_url
 
 FORMATS = ("epub", "html", "md")
 SUFFIXES = {"epub": ".epub", "html": ".html", "md": ".md"}
@@ -251,7 +251,7 @@ def xhtml_chapter(root: Path, rel: str, number: int) -> Chapter:
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
     if url:
-        shown = esc(clean_line(url))
+        shown = esc(display_url(url))  # as the reader shows addresses: decoded
         link = (
             f'<a href="{esc(href(url))}" rel="noreferrer">{shown}</a>' if linkable(url) else shown
         )
@@ -264,7 +264,7 @@ def xhtml_chapter(root: Path, rel: str, number: int) -> Chapter:
     parts += ["</header>", body.rstrip("\n")]
     if links:
         items = "".join(
-            f'<li><a href="{esc(href(u))}" rel="noreferrer">{esc(u)}</a></li>\n'
+            f'<li><a href="{esc(href(u))}" rel="noreferrer">{esc(display_url(u))}</a></li>\n'
             for u in links
             if linkable(u)
         )
