@@ -168,7 +168,11 @@ async def wait_loaded(app: App[Any], pilot: Any, timeout: float = 600.0) -> floa
     screen = app.screen
     while time.perf_counter() - start < timeout:
         await pilot.pause(0.1)
-        if screen.engine is not None and not screen.status.activity and screen.posts:
+        if (
+            screen.filtering.engine is not None
+            and not screen.status.activity
+            and screen.filtering.posts
+        ):
             if not any(w.group == "index" and not w.is_finished for w in app.workers):
                 break
     await quiet(app, pilot)
@@ -212,7 +216,7 @@ async def measure_filter(
                 "query": text,
                 "ms": None if t1 is None else (t1 - t0) * 1000,
                 "count": len(table.posts),
-                "shown_query": screen.query_text,
+                "shown_query": screen.filtering.text,
             }
         )
         await settle(pilot, TYPING_GAP)
@@ -391,7 +395,7 @@ async def measure_bodies(app: App[Any], pilot: Any, clock: FrameClock) -> dict[s
                 "term": term,
                 "ms": None if t1 is None else (t1 - t0) * 1000,
                 "count": len(table.posts),
-                "shown_query": screen.query_text,
+                "shown_query": screen.filtering.text,
             }
         )
         send_key(app, "escape")
@@ -431,14 +435,14 @@ async def _measure(
     async with app.run_test(size=(120, 40)) as pilot:
         say("loading")
         result["load_s"] = await wait_loaded(app, pilot)
-        result["posts_loaded"] = len(app.screen.posts)
+        result["posts_loaded"] = len(app.screen.filtering.posts)
         result["startup_s"] = time.perf_counter() - t0
         if profile is not None:
             profile.enable()
-        say(f"{len(app.screen.posts):,} posts loaded; filtering")
+        say(f"{len(app.screen.filtering.posts):,} posts loaded; filtering")
         result["filter"] = await measure_filter(app, pilot, clock, isolated=False)
         result["filter_isolated"] = await measure_filter(app, pilot, clock, isolated=True)
-        if app.screen.fulltext_ready:
+        if app.screen.body_index.ready:
             say("body search")
             result["body"] = await measure_bodies(app, pilot, clock)
         say("opening posts")

@@ -74,7 +74,7 @@ async def test_the_body_index_is_built_once_the_posts_are_listed(posts: Path) ->
     app = make_app(posts)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await listed(app, pilot)
-        assert screen.fulltext_ready  # nobody typed body: yet
+        assert screen.body_index.ready  # nobody typed body: yet
         assert default_db_path(posts).exists()
         assert screen.status.activity == ""
         await pilot.press("slash", *"body:typhoon")
@@ -134,9 +134,9 @@ async def test_a_rescan_brings_the_body_index_up_to_date(posts: Path) -> None:
     app = make_app(posts)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await listed(app, pilot)
-        assert screen.fulltext_ready
-        if screen.watcher is not None:
-            screen.watcher.stop()  # only the rescan may see the new post
+        assert screen.body_index.ready
+        if screen.loader.watcher is not None:
+            screen.loader.watcher.stop()  # only the rescan may see the new post
         write_post(posts, "d.md", "Later", "2021-01-04", "<p>A 火山 erupted.</p>")
         await pilot.press("R")
         await settle(app, pilot)
@@ -168,9 +168,9 @@ async def test_a_full_disk_while_indexing_bodies_is_a_warning_not_a_crash(
         assert len(attempts) == len(notices) == 1  # the build that follows the first load
         await pilot.press("slash", *"body:typhoon")  # meanwhile titles, and no retry per key
         screen = await listed(app, pilot)
-        assert not screen.fulltext_ready
+        assert not screen.body_index.ready
         assert [p.path for p in screen.table.posts] == []  # no title says typhoon
-        assert screen.query_text == "body:typhoon"
+        assert screen.filtering.text == "body:typhoon"
         assert len(attempts) == len(notices) == 1
         assert "bodies not indexed (database or disk is full)" in screen.status.activity
         await pilot.press("enter", "R")  # the next refresh tries again
@@ -236,7 +236,7 @@ async def test_body_results_replacing_titles_start_at_the_newest(
         await pilot.pause(0.3)
         assert [p.path for p in screen.table.posts] == ["c.md"]  # titles meanwhile
         ready.set()
-        await until(pilot, lambda: screen.fulltext_ready)
+        await until(pilot, lambda: screen.body_index.ready)
         await settle(app, pilot)
         assert [p.path for p in screen.table.posts] == ["d.md", "c.md", "a.md"]
         assert screen.table.cursor == 0

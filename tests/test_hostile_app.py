@@ -202,7 +202,7 @@ async def test_local_links_are_refused_and_nothing_is_clickable(corpus, monkeypa
             segments = [seg for line in reader.article._lines for seg in line]
             assert segments and not any(seg.style and seg.style.link for seg in segments)
             for href in ("/etc/passwd", "file:///etc/passwd", "javascript:alert(1)"):
-                app.confirm_link(href)
+                app.services.confirm_link(href)
                 await pilot.pause()
                 assert isinstance(app.screen, LinkScreen)
                 await pilot.press("o")

@@ -28,7 +28,7 @@ async def test_new_changed_and_deleted_posts_appear(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(PostTable)
-        await wait_until(app, pilot, lambda: app.screen.watcher is not None)
+        await wait_until(app, pilot, lambda: app.screen.loader.watcher is not None)
         titles = lambda: [post.title for post in table.posts]  # noqa: E731
         assert titles() == ["Second post", "First post"]
 

@@ -378,3 +378,14 @@ def test_default_location_is_the_data_folder(tmp_path: Path, monkeypatch) -> Non
     with StateStore() as s:
         s.set_read(["a"], True)
     assert (tmp_path / "xdg-data" / "state.sqlite").is_file()
+
+
+def test_snapshot_is_a_copy_that_later_changes_leave_alone(store: StateStore) -> None:
+    """Workers iterate a snapshot while triage goes on: it must not change under them."""
+    store.set_read(["a", "b"], True)
+    before = store.snapshot()
+    store.set_read(["c"], True)
+    store.set_read(["a"], False)
+    assert sorted(before) == ["a", "b"]
+    assert sorted(store.snapshot()) == ["b", "c"]
+    assert store.snapshot() is store.snapshot()  # one copy per change, not per call

@@ -78,7 +78,7 @@ def marks(app: NewsApp, title: str) -> str:
 
 
 def state(app: NewsApp, title: str):
-    post = next(p for p in main(app).posts if p.title == title)
+    post = next(p for p in main(app).filtering.posts if p.title == title)
     return app.repo.state.get(post.id)
 
 
@@ -506,7 +506,7 @@ async def test_R_rescans_the_folder(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
-        watcher = main(app).watcher
+        watcher = main(app).loader.watcher
         if watcher is not None:
             watcher.stop()  # so that only R can find the new file
         write_post(archive, "2025/01/zeta.md", "Zeta arrives", "2025-01-01T10:00:00Z")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tui.index import FullTextIndex, IndexCache, RefreshResult
 from tui.index.fulltext import default_db_path as fulltext_db_path
+from tui.index.life import BodyIndexLife
 from tui.model import Post
 from tui.state import StateStore
 from tui.stories import Stories, group
@@ -82,6 +83,7 @@ class Repository:
         self._lock = threading.Lock()  # a refresh and a live reload may finish at the same time
         self._fulltext: FullTextIndex | None = None
         self._stories = group(self.posts)
+        self.body_index = BodyIndexLife()  # how the background build stands (the app's view)
         # The last few documents: the preview and then the reader show the same post.
         self._rendered: dict[tuple, Rendered] = {}
 

@@ -3,18 +3,14 @@ post in front of the user (open or copy its url, copy it, pipe it)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.model import Post
 from tui.screens.dialogs import PromptScreen
+from tui.screens.services import Services
 from tui.widgets.type_ahead import TypeAheadInput
-
-if TYPE_CHECKING:
-    from tui.app import NewsApp
 
 
 class PostActions(Screen):
@@ -27,9 +23,9 @@ class PostActions(Screen):
         Binding("vertical_line", "pipe", "Pipe", show=False, id="pipe"),
     ]
 
-    @property
-    def news(self) -> NewsApp:
-        return cast("NewsApp", self.app)
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
 
     @property
     def current_post(self) -> Post | None:
@@ -73,16 +69,16 @@ class PostActions(Screen):
 
     def action_open_url(self) -> None:
         if post := self.current_post:
-            self.news.open_post_url(post)
+            self.services.open_post_url(post)
 
     def action_copy_url(self) -> None:
         if post := self.current_post:
-            self.news.copy_url(post)
+            self.services.copy_url(post)
 
     def action_copy_markdown(self) -> None:
         if post := self.current_post:
-            self.news.copy_markdown(post)
+            self.services.copy_markdown(post)
 
     def action_pipe(self) -> None:
         if post := self.current_post:
-            self.news.pipe_post(post)
+            self.services.pipe_post(post)

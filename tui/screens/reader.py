@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,10 +14,10 @@ from tui.config import Config
 from tui.model import Post
 from tui.repository import Repository
 from tui.screens.post_actions import PostActions
+from tui.screens.services import Services
 from tui.state import StateError
 from tui.widgets.article import ArticleView
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.post_table import PostTable
 from tui.widgets.status import StatusBar
 
 LINK_DIGIT_WAIT = 0.7  # seconds to wait for a second digit before opening link N
@@ -47,13 +49,24 @@ class ReaderScreen(PostActions):
     ]
 
     def __init__(
-        self, repo: Repository, config: Config, table: PostTable, terms: list[str] | None = None
+        self,
+        repo: Repository,
+        config: Config,
+        services: Services,
+        posts: tuple[Post, ...],
+        index: int,
+        follow: Callable[[int, Post], None] | None = None,
+        terms: list[str] | None = None,
+        changed: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(services)
         self.terms = terms or []  # the filter's words, highlighted
         self.repo = repo
         self.config = config
-        self.table = table  # the main screen's table: J/K move its cursor too
+        self.posts = posts  # in the table's order, as it was when the reader opened
+        self.index = index  # of the post shown
+        self.follow = follow  # J/K tell the table, so it shows the same post when the reader closes
+        self.changed = changed or (lambda: None)  # triage here: the table redraws its rows
         self._digits = ""
         self._digit_timer: Timer | None = None
 
@@ -68,7 +81,9 @@ class ReaderScreen(PostActions):
 
     @property
     def current_post(self) -> Post | None:
-        return self.table.current_post
+        if 0 <= self.index < len(self.posts):
+            return self.posts[self.index]
+        return None
 
     def on_mount(self) -> None:
         self.article.focus()
@@ -81,13 +96,13 @@ class ReaderScreen(PostActions):
             return
         status = self.query_one(StatusBar)
         status.archive = post.source
-        status.counts = f"{self.table.cursor + 1:,} of {len(self.table.posts):,}"
+        status.counts = f"{self.index + 1:,} of {len(self.posts):,}"
         if self.config.mark_read_on_open and not self.repo.state.get(post.id).read:
             try:
                 self.repo.state.set_read([post.id], True)
             except StateError as error:
                 self.notify(f"Not saved: {error}", severity="error", markup=False)
-            self.table.refresh_rows()
+            self.changed()
         self.article.show_post(self.repo, post, terms=self.terms, key=post.path)
 
     @on(ArticleView.Loaded)
@@ -114,28 +129,30 @@ class ReaderScreen(PostActions):
             self.article.scroll_end(animate=False)
 
     def action_step(self, step: int) -> None:
-        index = self.table.cursor + step
-        if 0 <= index < len(self.table.posts):
-            self.table.move_to(index)
+        index = self.index + step
+        if 0 <= index < len(self.posts):
+            self.index = index
+            if self.follow is not None:
+                self.follow(index, self.posts[index])
             self.load_post()
         else:
             self.notify("No more posts")
 
     def action_star(self) -> None:
-        if self.current_post and self.news.triage(triage.toggle_star, [self.current_post]):
-            self.table.refresh_rows()
+        if self.current_post and self.services.triage(triage.toggle_star, [self.current_post]):
+            self.changed()
 
     def action_toggle_read(self) -> None:
-        if self.current_post and self.news.triage(triage.toggle_read, [self.current_post]):
-            self.table.refresh_rows()
+        if self.current_post and self.services.triage(triage.toggle_read, [self.current_post]):
+            self.changed()
 
     def action_toggle_archive(self) -> None:
-        if self.current_post and self.news.triage(triage.toggle_archive, [self.current_post]):
-            self.table.refresh_rows()
+        if self.current_post and self.services.triage(triage.toggle_archive, [self.current_post]):
+            self.changed()
 
     def action_labels(self) -> None:
         if self.current_post:
-            self.news.edit_labels([self.current_post], self.table.refresh_rows)
+            self.services.edit_labels([self.current_post], self.changed)
 
     def action_link_digit(self, digit: int) -> None:
         """Digits pick link N from the numbered list; a second digit within a moment makes 10–99."""
@@ -151,6 +168,6 @@ class ReaderScreen(PostActions):
         number, self._digits = int(self._digits or 0), ""
         links = self.article.links
         if 1 <= number <= len(links):
-            self.news.confirm_link(links[number - 1], f"Link {number}")
+            self.services.confirm_link(links[number - 1], f"Link {number}")
         else:
             self.notify(f"No link {number} (this post has {len(links)})")

@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -125,6 +126,10 @@ class StateStore:
         self._undo: deque[tuple[str, _Change]] = deque(maxlen=UNDO_LEVELS)
         self._mirror: dict[str, PostState] = {}
         self.changes = 0  # goes up whenever a state changes, so callers can tell results went stale
+        # Workers read snapshots while the UI thread changes states: copies, made under this lock,
+        # one per change at most.
+        self._mirror_lock = threading.Lock()
+        self._snapshot: tuple[int, Mapping[str, PostState]] = (-1, MappingProxyType({}))
         self._seen = 0  # highest change number this instance has applied to its mirror
         self._data_version = 0
         self._db = self._open()
@@ -306,8 +311,9 @@ class StateStore:
         }
         for post_id, names in labels.items():
             mirror[post_id] = _state(*flags.get(post_id, (0, 0, 0)), names)
-        self._mirror = mirror
-        self.changes += 1
+        with self._mirror_lock:
+            self._mirror = mirror
+            self.changes += 1
         self._seen = db.execute("SELECT COALESCE(MAX(seq), 0) FROM post_state").fetchone()[0]
 
     # ----- reading -------------------------------------------------------------------------
@@ -316,8 +322,14 @@ class StateStore:
         return self._mirror.get(post_id, DEFAULT_STATE)
 
     def snapshot(self) -> Mapping[str, PostState]:
-        """A read-only live view of every post whose state is not the default."""
-        return MappingProxyType(self._mirror)
+        """Every post whose state is not the default, as it is now: an immutable copy that later
+        changes do not touch (a worker may iterate it while triage goes on)."""
+        with self._mirror_lock:
+            changes, snapshot = self._snapshot
+            if changes != self.changes:
+                snapshot = MappingProxyType(dict(self._mirror))
+                self._snapshot = (self.changes, snapshot)
+            return snapshot
 
     def labels(self) -> list[str]:
         """Every label in use, sorted case-insensitively, for completion."""
@@ -377,11 +389,12 @@ class StateStore:
         }
 
     def _remember(self, post_id: str, state: PostState) -> None:
-        self.changes += 1
-        if state == DEFAULT_STATE:
-            self._mirror.pop(post_id, None)
-        else:
-            self._mirror[post_id] = state
+        with self._mirror_lock:
+            self.changes += 1
+            if state == DEFAULT_STATE:
+                self._mirror.pop(post_id, None)
+            else:
+                self._mirror[post_id] = state
 
     # ----- changing ------------------------------------------------------------------------
 

@@ -1,0 +1,215 @@
+"""The main screen's filter: filter bar → query → matches in the table, body search, the counts in
+the status line, and the saved-searches sidebar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.timer import Timer
+from textual.widgets import Input
+
+from tui.config import Config, ConfigError, save_search
+from tui.model import Post
+from tui.query import QueryError
+from tui.render.highlight import match_terms
+from tui.repository import Repository
+from tui.screens import filtering
+from tui.screens.dialogs import PromptScreen
+from tui.screens.filtering import Filtering
+from tui.screens.loader import ArchiveLoader
+from tui.screens.services import Services
+from tui.screens.triage_actions import TriageActions
+from tui.widgets.filter_bar import FilterBar
+from tui.widgets.saved_searches import SavedSearches
+from tui.widgets.status import StatusBar
+
+# The status line while bodies are indexed: "bodies 40% indexed", after TITLES_ONLY when the
+# query uses body: (it searches titles meanwhile).
+TITLES_ONLY = "body: titles only, "
+
+
+class FilterActions(TriageActions):
+    """The filter's part of the main screen, over a Filtering model; the loader brings the posts."""
+
+    def __init__(self, repo: Repository, config: Config, services: Services) -> None:
+        super().__init__(repo, services)
+        self.config = config
+        self.loader = ArchiveLoader(repo, config)
+        self.filtering = Filtering(self, repo, config, self.selected)
+        self.body_index = repo.body_index
+        self._count_timer: Timer | None = None
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def searches(self) -> SavedSearches:
+        return self.query_one(SavedSearches)
+
+    def set_activity(self, text: str) -> None:
+        self.status.activity = text
+
+    def show_body_progress(self) -> None:
+        """While the body index is built: how far it is, and what body: does meanwhile."""
+        if self.body_index.ready or self.status.activity.startswith("query:"):
+            return
+        during = TITLES_ONLY if "body:" in self.filtering.text else ""
+        if self.body_index.error:
+            self.set_activity(f"{during}bodies not indexed ({self.body_index.error})")
+        else:
+            self.set_activity(f"{during}bodies {self.body_index.percent} indexed")
+
+    def _clear_body_progress(self) -> None:
+        if self.status.activity.startswith(("bodies ", TITLES_ONLY)):
+            self.set_activity("")
+
+    # ---------------------------------------------------------------- filtering
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.query_one(FilterBar).value:  # else typing has moved on already
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Apply the filter bar's text if the screen has not yet (its Changed message comes later
+        than keys typed in the same burst, such as "Enter s")."""
+        value = self.query_one(FilterBar).value
+        if value != self.filtering.text:
+            self.filtering.text = value
+            self.apply_filter(to_top=True)  # a new filter starts at its newest post
+
+    def apply_filter(self, *, to_top: bool = False) -> None:
+        """Show the posts that match the filter bar's query; a bad query keeps the previous rows."""
+        filter_bar, model = self.query_one(FilterBar), self.filtering
+        try:
+            query = model.parse()
+        except QueryError as error:
+            filter_bar.add_class("-invalid")
+            self.set_activity(f"query: {error.message}")
+            return
+        filter_bar.remove_class("-invalid")
+        model.match_terms = match_terms(query)
+        if self.status.activity.startswith("query:"):
+            self.set_activity("")
+        if model.engine is None:
+            self.show_matches(model.posts if not model.text.strip() else [], to_top)
+        elif model.uses_bodies(query) and self.body_index.ready:
+            model.search_bodies(query, to_top)
+        else:
+            if model.uses_bodies(query):
+                if not self.body_index.error:  # else the next refresh tries again, not each key
+                    self.loader.start_fulltext()  # meanwhile body: searches titles
+                self.show_body_progress()
+            self.show_matches(model.run_query(query), to_top)
+
+    @on(filtering.BodyMatches)
+    def _body_matches(self, event: filtering.BodyMatches) -> None:
+        if event.text == self.filtering.text:  # else typing has moved on
+            self.show_matches(event.shown, event.to_top)
+
+    def show_matches(self, shown: Sequence[Post], to_top: bool = False) -> None:
+        self.filtering.matches = shown  # newest first, whatever order the table shows them in
+        self.table.set_posts(shown, keep_cursor=not to_top)
+        self.update_counts()
+        self.matches_shown()
+
+    def matches_shown(self) -> None:
+        """The table shows new matches: what follows them (the preview, the sparkline) may redraw."""
+
+    def update_counts(self) -> None:
+        shown = self.table.posts
+        states = self.repo.state.snapshot()
+        read = starred = 0
+        if states:
+            ids = {post.id for post in shown}
+            for post_id, state in states.items():
+                if post_id in ids:
+                    read += state.read
+                    starred += state.starred
+        total = len(self.filtering.posts)
+        parts = [f"{len(shown):,} of {total:,} posts", f"{len(shown) - read:,} unread"]
+        if starred:
+            parts.append(f"{starred:,} starred")
+        if self.selected:
+            parts.append(f"{len(self.selected):,} selected")
+        self.status.counts = " · ".join(parts)
+
+    def action_focus_filter(self) -> None:
+        # Focus at once (not deferred): keys typed right behind "/" must land in the filter.
+        self.app.set_focus(self.query_one(FilterBar))
+
+    def typing_target(self) -> FilterBar | None:
+        filter_bar = self.query_one(FilterBar)
+        return filter_bar if self.app.focused is filter_bar else None
+
+    def action_clear(self) -> None:
+        """Esc in the table: clear the selection, else the filter. (The filter bar handles its own Esc.)"""
+        filter_bar = self.query_one(FilterBar)
+        if self.selected:
+            self.selected.clear()
+            self.rows_changed()
+        elif filter_bar.value:
+            filter_bar.value = ""
+
+    # ---------------------------------------------------------------- after triage
+
+    def rows_changed(self) -> None:
+        self.table.refresh_rows()
+        self.update_counts()
+        self.recount_searches()
+
+    def refilter(self) -> None:
+        self.apply_filter()
+
+    # ---------------------------------------------------------------- saved searches
+
+    def action_toggle_searches(self) -> None:
+        sidebar = self.searches
+        sidebar.display = not sidebar.display
+        if sidebar.display:
+            self.app.set_focus(sidebar)
+            self.filtering.count_searches()
+        else:
+            self.app.set_focus(self.table)
+
+    @on(SavedSearches.Picked)
+    def _search_picked(self, event: SavedSearches.Picked) -> None:
+        self.query_one(FilterBar).value = event.query
+        self.app.set_focus(self.table)
+
+    @on(filtering.CountAgain)
+    def recount_searches(self) -> None:
+        """After triage or new posts: recount once things settle, and only while the sidebar shows."""
+        if self.searches.display:
+            if self._count_timer is not None:
+                self._count_timer.stop()
+            self._count_timer = self.set_timer(0.5, self.filtering.count_searches)
+
+    @on(filtering.Counted)
+    def _counted(self, event: filtering.Counted) -> None:
+        self.searches.show_counts(event.counts)
+
+    def action_save_search(self) -> None:
+        text = self.filtering.text.strip()
+        if not text:
+            self.notify("Type a filter first (/), then S saves it", severity="warning")
+            return
+
+        def chosen(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            name = name.strip()
+            try:
+                path = save_search(name, text, self.config.path)
+            except (ConfigError, OSError) as error:
+                self.notify(f"Not saved: {error}", severity="error", markup=False)
+                return
+            self.config.searches[name] = text
+            self.notify(f"Saved as @{name} in {path}", markup=False)
+            self.recount_searches()
+
+        self.app.push_screen(
+            PromptScreen("Save this filter as", f"{text}  ·  letters, digits, - and _"), chosen
+        )

@@ -1,0 +1,170 @@
+"""The main screen's filter: the posts it runs over, the query typed and what it matches, with body
+search and saved-search counts in workers that report back with Messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from tui.config import Config
+from tui.index.fulltext import SearchInterrupted
+from tui.model import Post
+from tui.query import Query, QueryEngine, QueryError, ResultMemo, parse, uses_field
+from tui.repository import Repository
+from tui.widgets.saved_searches import BUILT_IN, SearchCount
+
+
+@dataclass
+class BodyMatches(Message):
+    """What a body: search found, for the query text it was run for."""
+
+    shown: list[Post]
+    text: str
+    to_top: bool
+
+
+@dataclass
+class Counted(Message):
+    """The saved searches' counts."""
+
+    counts: list[SearchCount]
+
+
+@dataclass
+class CountAgain(Message):
+    """Counting was interrupted by the filter bar's body search: count again later."""
+
+
+class Filtering:
+    """The filter's model. Its workers run on the host widget (the main screen), which gets their Messages."""
+
+    def __init__(self, host: Widget, repo: Repository, config: Config, selected: set[str]) -> None:
+        self.host = host
+        self.repo = repo
+        self.config = config
+        self.selected = (
+            selected  # paths of selected posts (the screen's selection, for is:selected)
+        )
+        self.posts: list[Post] = []  # every post, newest first
+        self.engine: QueryEngine | None = None
+        self.text = ""  # the query the matches are for
+        self.match_terms: list[str] = []  # what the filter matched, highlighted in the reader
+        self.matches: Sequence[Post] = []  # what the filter found, newest first
+        self._results = ResultMemo()  # recent filters' matches: typing narrows, backspace recalls
+        self._searching_bodies = False  # a body search worker is running
+
+    def set_posts(self, posts: list[Post], engine: QueryEngine | None) -> None:
+        self.posts = posts
+        self.engine = engine
+
+    def parse(self) -> Query:
+        """The query typed; QueryError if it does not parse."""
+        return parse(self.text, saved=self.config.searches)
+
+    def uses_bodies(self, query: Query) -> bool:
+        return uses_field(query, "body")
+
+    def run_query(
+        self, query: Query, *, bodies: bool = False, selected: frozenset[str] | None = None
+    ) -> list[Post]:
+        """The posts that match; bodies=True searches body: terms in the full-text index.
+        selected: the selection as it was when the search started (for a worker)."""
+        engine = self.engine
+        assert engine is not None
+        body_positions = self._body_positions(engine) if bodies else None
+        posts = self.posts
+        selected = frozenset(self.selected) if selected is None else selected
+        uses_selection = bool(selected) and uses_field(query, "selected")
+        selected_ids = (
+            {post.id for post in posts if post.path in selected} if uses_selection else frozenset()
+        )
+
+        def run(within: list[int] | None = None) -> list[int]:
+            return engine.filter(
+                query,
+                state=self.repo.state.get,
+                states=self.repo.state.snapshot(),
+                selected=selected_ids,
+                body_positions=body_positions,
+                within=within,
+            )
+
+        # Reuse recent results on the UI thread only (body searches run in a worker), and never
+        # when the selection counts: it changes without a trace.
+        if bodies or uses_selection:
+            return [posts[index] for index in run()]
+        found, within = self._results.lookup((engine, self.repo.state.changes), query)
+        indices = found if found is not None else run(within)
+        self._results.store(query, indices)
+        return [posts[index] for index in indices]
+
+    def search_bodies(self, query: Query, to_top: bool) -> None:
+        """Body search reads an index on disk: off the UI thread, and dropped if typing moved on."""
+        if self._searching_bodies:
+            self.repo.fulltext.interrupt()  # superseded: its answer would be dropped anyway
+        text, selected = self.text, frozenset(self.selected)
+
+        def search() -> None:
+            self._searching_bodies = True
+            try:
+                shown = self.run_query(query, bodies=True, selected=selected)
+            except SearchInterrupted:
+                return  # a newer query is on its way
+            finally:
+                self._searching_bodies = False
+            if not get_current_worker().is_cancelled:
+                self.host.post_message(BodyMatches(shown, text, to_top))
+
+        self.host.run_worker(
+            search, thread=True, exclusive=True, group="filter", description="searching bodies"
+        )
+
+    def _body_positions(self, engine: QueryEngine) -> Callable[[str], set[int]]:
+        fulltext = self.repo.fulltext
+        return lambda text: fulltext.positions(text, engine.by_path)
+
+    def count_searches(self) -> None:
+        """Count the saved searches' matches and unread posts, in a worker."""
+        engine, posts = self.engine, self.posts
+        if engine is None:
+            return
+        entries = list(BUILT_IN.items()) + [(name, f"@{name}") for name in self.config.searches]
+        bodies = self.repo.body_index.ready
+
+        def count() -> None:
+            snapshot = self.repo.state.snapshot()
+            read = {post_id for post_id, state in snapshot.items() if state.read}
+            body_positions = self._body_positions(engine) if bodies else None
+            counts = []
+            for name, text in entries:
+                try:
+                    query = parse(text, saved=self.config.searches)
+                except QueryError:
+                    counts.append(SearchCount(name, text, None, None))
+                    continue
+                try:
+                    indices = engine.filter(
+                        query,
+                        state=self.repo.state.get,
+                        states=snapshot,
+                        body_positions=body_positions,
+                    )
+                except SearchInterrupted:  # the filter bar's search stopped this one
+                    self.host.post_message(CountAgain())
+                    return
+                unread = sum(1 for index in indices if posts[index].id not in read)
+                counts.append(SearchCount(name, text, unread, len(indices)))
+            if not get_current_worker().is_cancelled:
+                self.host.post_message(Counted(counts))
+
+        self.host.run_worker(
+            count,
+            thread=True,
+            exclusive=True,
+            group="searches",
+            description="counting saved searches",
+        )

@@ -1,0 +1,295 @@
+"""Loading an archive for the main screen: the index, the scan, live reload and the body index.
+
+A widget with nothing to show (toolong's pattern): its workers report to it with Messages, and
+what the screen shows (the posts, what is being done, the body index's progress) goes up to it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from time import monotonic
+
+from textual import on
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from tui.config import Config
+from tui.index.life import BodyIndexLife
+from tui.model import Post
+from tui.query import QueryEngine
+from tui.repository import Repository, merge
+from tui.watch import FolderChanges, FolderWatcher
+
+FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
+PUBLISH_EVERY = 0.5  # seconds between table updates while indexing (at least)
+
+
+# ---------------------------------------------------------------- for the screen
+
+
+@dataclass
+class PostsLoaded(Message):
+    """A new list of posts, newest first; engine None for the first rows (not filterable yet).
+    version: the repository's, so that an older list arriving late is dropped."""
+
+    posts: list[Post]
+    engine: QueryEngine | None
+    version: int | None = None
+
+
+@dataclass
+class Activity(Message):
+    """What the loader is doing, for the status line ("" when done)."""
+
+    text: str
+
+
+@dataclass
+class BodyIndexChanged(Message):
+    """The body index advanced, finished or failed: the screen's `body_index` says how it stands."""
+
+    finished: bool = False
+
+
+# ---------------------------------------------------------------- from the workers to the loader
+
+
+@dataclass
+class _Scanned(Message, bubble=False):
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Reloaded(Message, bubble=False):
+    summary: str  # "2 new, 1 changed"
+
+
+@dataclass
+class _FolderChanged(Message, bubble=False):
+    """Posted from the watcher's thread (post_message is thread-safe and never blocks it)."""
+
+    changes: FolderChanges
+
+
+@dataclass
+class _BodyProgress(Message, bubble=False):
+    fraction: float  # of every post
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, _BodyProgress)
+
+
+@dataclass
+class _BodiesIndexed(Message, bubble=False):
+    pass
+
+
+@dataclass
+class _BodyIndexFailed(Message, bubble=False):
+    error: str
+
+
+class ArchiveLoader(Widget):
+    """Lists the archive from its index, brings the index up to date, watches the folder, and
+    keeps the body index in step, in the background."""
+
+    DEFAULT_CSS = "ArchiveLoader { display: none; }"
+
+    def __init__(self, repo: Repository, config: Config) -> None:
+        super().__init__()
+        self.repo = repo
+        self.config = config
+        self.body_index: BodyIndexLife = repo.body_index
+        self.watcher: FolderWatcher | None = None
+        self._watch_lock = threading.Lock()  # a rescan's worker may start while one still runs
+
+    def load(self) -> None:
+        self.run_worker(
+            self._load,
+            thread=True,
+            exclusive=True,
+            group="index",
+            description="loading the archive",
+        )
+
+    def _load(self) -> None:
+        worker = get_current_worker()
+        post = self.post_message
+        newest = self.repo.load_newest(FIRST_ROWS)
+        if newest:
+            post(PostsLoaded(newest, None))
+        posts = self.repo.load()
+        if posts:
+            self.publish()
+        # Watch before the scan, so nothing written while it runs is missed; but not before the
+        # first rows are painted: setting up thousands of folder watches takes ~0.2 s.
+        self._start_watching()
+        shown = posts
+        next_publish = monotonic() + PUBLISH_EVERY
+
+        def on_batch(batch: list[Post]) -> None:
+            nonlocal shown, next_publish
+            shown = merge(shown, batch)
+            if monotonic() >= next_publish or len(shown) <= FIRST_ROWS:
+                started = monotonic()
+                post(PostsLoaded(shown, QueryEngine(shown)))
+                # Building the engine holds up the indexing: keep it to a fifth of the time, so
+                # 100,000 posts are not slowed by a hundred rebuilds.
+                spent = monotonic() - started
+                next_publish = monotonic() + max(PUBLISH_EVERY, 4 * spent)
+
+        def progress(done: int, total: int) -> None:
+            post(Activity(f"indexing {done:,} of {total:,} files"))
+
+        result = self.repo.refresh(
+            on_batch=on_batch, progress=progress, is_cancelled=lambda: worker.is_cancelled
+        )
+        if worker.is_cancelled:
+            return
+        if not result.empty or self.repo.posts is not posts:
+            self.publish()
+        post(_Scanned(list(result.problems)))
+
+    def publish(self) -> None:
+        """From a worker thread: show the repository's current posts (the engine is built here, off the UI)."""
+        posts, version = self.repo.posts, self.repo.version
+        self.post_message(PostsLoaded(posts, QueryEngine(posts), version))
+
+    @on(_Scanned)
+    def _scanned(self, event: _Scanned) -> None:
+        self.post_message(Activity(""))
+        if self.config.index_bodies or self.repo.has_fulltext():
+            self.start_fulltext()  # the body index follows the posts, in the background
+        if event.problems:
+            self.notify(
+                f"{len(event.problems)} problems while scanning: {event.problems[0]}",
+                severity="warning",
+                markup=False,
+            )
+
+    # ---------------------------------------------------------------- live reload
+
+    def _start_watching(self) -> None:
+        with self._watch_lock:
+            if self.watcher is None:
+                self.watcher = FolderWatcher(self.repo.root, self._post_folder_changes)
+                self.watcher.start()
+
+    def _post_folder_changes(self, changes: FolderChanges) -> None:
+        """Called from the watcher's thread."""
+        self.post_message(_FolderChanged(changes))
+
+    @on(_FolderChanged)
+    def _folder_changed(self, event: _FolderChanged) -> None:
+        changes = event.changes
+        if changes.rescan:
+            error = self.watcher.error if self.watcher else None
+            if error:
+                self.notify(f"Live reload: {error} (R rescans)", severity="warning", markup=False)
+            self.load()
+        elif changes.paths:
+            paths = set(changes.paths)
+            self.run_worker(
+                lambda: self._reload_paths(paths),
+                thread=True,
+                group="reload",
+                description="reading changed posts",
+            )
+
+    def _reload_paths(self, paths: set[str]) -> None:
+        result = self.repo.update_paths(paths)
+        if result.empty:
+            return
+        self.publish()
+        parts = [
+            f"{count:,} {what}"
+            for count, what in (
+                (len(result.added), "new"),
+                (len(result.changed), "changed"),
+                (len(result.removed), "removed"),
+            )
+            if count
+        ]
+        self.post_message(_Reloaded(", ".join(parts)))
+
+    @on(_Reloaded)
+    def _reloaded(self, event: _Reloaded) -> None:
+        if self.body_index.ready:
+            self.start_fulltext()
+        self.notify(f"Posts: {event.summary}", timeout=4, markup=False)
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    # ---------------------------------------------------------------- body index
+
+    def start_fulltext(self) -> None:
+        """Bring the body index up to date with the posts, in the background (at once if it is)."""
+        if self.body_index.begin():
+            # Exclusive: a catch-up still running is replaced by this one.
+            self.run_worker(
+                self._update_fulltext,
+                thread=True,
+                exclusive=True,
+                group="fulltext",
+                description="indexing bodies",
+            )
+
+    def _update_fulltext(self) -> None:
+        worker = get_current_worker()
+        post = self.post_message
+
+        def progress(done: int, total: int) -> None:
+            # Of all posts, not of this run's: a run resumed after a quit starts where it was.
+            post(_BodyProgress(self.repo.fulltext.ready_fraction()))
+
+        try:
+            self.repo.update_fulltext(
+                progress=progress, is_cancelled=lambda: worker.is_cancelled, background=True
+            )
+        except (sqlite3.Error, OSError) as error:
+            # A full disk, say: the posts stay usable and body: searches titles; the next
+            # refresh tries again.
+            post(_BodyIndexFailed(str(error)))
+            return
+        if not worker.is_cancelled:
+            post(_BodiesIndexed())
+
+    @on(_BodyProgress)
+    def _body_progress(self, event: _BodyProgress) -> None:
+        self.body_index.advance(event.fraction)
+        self.post_message(BodyIndexChanged())
+
+    @on(_BodyIndexFailed)
+    def _body_index_failed(self, event: _BodyIndexFailed) -> None:
+        self.body_index.failed(event.error)
+        meanwhile = "may miss new posts" if self.body_index.ready else "searches titles"
+        self.notify(
+            f"Body index not updated ({event.error}); body: {meanwhile} until it is.",
+            severity="warning",
+            markup=False,
+        )
+        self.post_message(BodyIndexChanged())
+
+    @on(_BodiesIndexed)
+    def _bodies_indexed(self) -> None:
+        self.body_index.finished()
+        self.post_message(BodyIndexChanged(finished=True))
+
+    def prepare_body_search(self, engine: QueryEngine) -> None:
+        """Match the body index's rows to the posts shown before a body: query needs it."""
+
+        def prepare() -> None:
+            if self.body_index.ready:
+                self.repo.fulltext.prepare(engine.by_path)
+
+        self.run_worker(
+            prepare,
+            thread=True,
+            exclusive=True,
+            group="body-table",
+            description="preparing body search",
+        )
