@@ -462,7 +462,7 @@ class FullTextIndex:
         todo = sorted((p for p, st in wanted.items() if known.get(p) != st), reverse=True)
         self._ready = self._total - len(todo)
         done = 0
-        with closing(self._read_batches(todo, background)) as batches:
+        with closing(self._read_batches(todo, background, cancelled)) as batches:
             for batch in batches:
                 self._write(batch, wanted)
                 done += len(batch)
@@ -542,13 +542,22 @@ class FullTextIndex:
         )
 
     def _read_batches(
-        self, todo: list[str], background: bool
+        self, todo: list[str], background: bool, cancelled: Callable[[], bool]
     ) -> Generator[list[tuple[str, str, str]]]:
         """(path, folded text, its short terms), about batch_size at a time (see _read_chunk)."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
-            for start in range(0, len(todo), self.batch_size):
-                yield _read_chunk(str(self.root), todo[start : start + self.batch_size])
+            # A post at a time, so that a cancel (the app quitting, which waits for this thread)
+            # stops it after the post being read, not after a whole batch.
+            read: list[tuple[str, str, str]] = []
+            for rel in todo:
+                read += _read_chunk(str(self.root), [rel])
+                stop = cancelled()
+                if len(read) >= self.batch_size or stop or rel is todo[-1]:
+                    yield read
+                    read = []
+                if stop:
+                    return
             return
         chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
         from concurrent.futures import FIRST_COMPLETED, wait  # with the pool only (see start_pool)
