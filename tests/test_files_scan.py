@@ -90,13 +90,13 @@ def test_root_that_is_a_file(tmp_path: Path) -> None:
     assert result.files == [] and result.problems == ["unreadable folder: . (Not a directory)"]
 
 
-def test_follows_symlinked_folders_outside_root(tmp_path: Path) -> None:
+def test_follows_symlinked_folders_outside_root_when_asked(tmp_path: Path) -> None:
     root = tmp_path / "root"
     outside = tmp_path / "outside"
     write(outside, "2019/x.md")
     write(root, "own.md")
     (root / "linked").symlink_to(outside, target_is_directory=True)
-    assert rels(scan(root)) == ["linked/2019/x.md", "own.md"]
+    assert rels(scan(root, follow_symlinks=True)) == ["linked/2019/x.md", "own.md"]
 
 
 def test_symlink_loop_to_an_ancestor_is_skipped_and_reported(tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ def test_two_links_to_the_same_outside_folder_walk_it_once(tmp_path: Path) -> No
     write(tmp_path, "shared/x.md")
     (root / "b-link").symlink_to(tmp_path / "shared", target_is_directory=True)
     (root / "a-link").symlink_to(tmp_path / "shared", target_is_directory=True)
-    result = scan(root)
+    result = scan(root, follow_symlinks=True)
     assert rels(result) == ["a-link/x.md"]  # links are taken in sorted order: stable across scans
     assert result.problems == ["folder already listed as a-link, skipped: b-link"]
 
@@ -158,7 +158,7 @@ def test_symlink_to_a_file_outside_root_is_listed_once(tmp_path: Path) -> None:
     target = write(tmp_path, "elsewhere.md", "abc")
     (root / "one.md").symlink_to(target)
     (root / "two.md").symlink_to(target)
-    result = scan(root)
+    result = scan(root, follow_symlinks=True)
     assert [(e.rel, e.size) for e in result.files] == [("one.md", 3)]
 
 

@@ -367,8 +367,8 @@ def test_cold_start_shows_rows_before_the_walk_ends(
     walked: list[str] = []
     real_iter_scan = cache_module.iter_scan
 
-    def counting(root: Path, problems: list[str]):  # type: ignore[no-untyped-def]
-        for entry in real_iter_scan(root, problems):
+    def counting(root: Path, problems: list[str], **options):  # type: ignore[no-untyped-def]
+        for entry in real_iter_scan(root, problems, **options):
             walked.append(entry.rel)
             yield entry
 

@@ -29,7 +29,7 @@ newstui show FILE                   print a post as the reader shows it
 newstui index PATH                  build or update the index, with progress
 newstui export PATH [--query Q] [--stories] --format epub|html|md -o FILE|-
 newstui state export|import FILE    back up or merge read/star/archive/labels
-newstui config --path | --init      where the config is / write a commented one
+newstui config --path | --check | --init [--force] | --template
 """
 
 EXIT_USAGE = 2
@@ -89,18 +89,12 @@ def _load_config() -> Config:
     from tui import config as config_module
 
     config = config_module.load()
-    if config.problem:
-        print(f"newstui: {clean_line(config.problem)}", file=sys.stderr)
-    if config.timezone:
-        if Path("/usr/share/zoneinfo", config.timezone).is_file() or config.timezone == "UTC":
-            # Dates everywhere (table, reader, after:/before:) follow the process's local zone.
-            os.environ["TZ"] = config.timezone
-            time.tzset()
-        else:
-            config.problem = (
-                f"{config.path}: unknown timezone {config.timezone!r}; using the system's"
-            )
-            print(f"newstui: {clean_line(config.problem)}", file=sys.stderr)
+    for problem in config.problems:
+        print(f"newstui: {clean_line(problem)}", file=sys.stderr)
+    if config.timezone:  # checked by the config: a zone this system has
+        # Dates everywhere (table, reader, after:/before:) follow the process's local zone.
+        os.environ["TZ"] = config.timezone
+        time.tzset()
     return config
 
 
@@ -108,11 +102,11 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     return argparse.ArgumentParser(prog=prog, description=description)
 
 
-def _open_repository(path: Path):
+def _open_repository(path: Path, config: Config):
     from tui.repository import ArchiveError, Repository
 
     try:
-        return Repository(path)
+        return Repository(path, follow_symlinks=config.follow_symlinks)
     except ArchiveError as error:
         raise UserError(str(error)) from None
 
@@ -133,7 +127,7 @@ def cmd_open(args: list[str]) -> int:
     if path is None:
         raise UserError("no folder given: run `newstui PATH`, or set `posts` in the config")
     _check_terminal()
-    repo = _open_repository(path)
+    repo = _open_repository(path, config)
     from tui.app import NewsApp
 
     _start_multiprocessing_helpers()
@@ -187,7 +181,15 @@ def cmd_list(args: list[str]) -> int:
         action="store_true",
         help="one row per story (files with the same url); json and csv name the other copies",
     )
+    parser.add_argument(
+        "--null",
+        "-0",
+        action="store_true",
+        help="with --format paths: end each name with NUL, not a newline (for xargs -0)",
+    )
     options = parser.parse_args(args)
+    if options.null and options.format != "paths":
+        raise UserError("--null goes with --format paths")
 
     # find starts walking the folder now, while Python loads the rest (see _list).
     from tui.files.fingerprint import TreeFingerprint
@@ -196,9 +198,10 @@ def cmd_list(args: list[str]) -> int:
     try:
         config = _load_config()
         query = _parse_query(options.query, config)
-        repo = _open_repository(options.path)
+        repo = _open_repository(options.path, config)
         try:
-            _list(repo, query, options.path, options.format, fingerprint, options.stories)
+            answer = _list(repo, query, options.path, options.format, fingerprint, options.stories)
+            _write(answer, options.null)
         finally:
             repo.close()
     finally:
@@ -206,7 +209,7 @@ def cmd_list(args: list[str]) -> int:
     return 0
 
 
-def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = False) -> None:
+def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = False) -> str | Paths:
     from tui.query import uses_field
 
     bodies = uses_field(query, "body")
@@ -228,7 +231,31 @@ def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = Fal
         if _damaged(repo, bodies):  # damaged again at once: no answer is better than a wrong one
             raise UserError(repo.fulltext.notice or "the body search index is damaged")
     _notices(repo, bodies)
-    sys.stdout.write(answer)
+    return answer
+
+
+class Paths(list[str]):
+    """The answer of --format paths: file names (str from os.listdir, as they open), written as
+    their bytes by _write."""
+
+
+def _write(answer: str | Paths, null: bool) -> None:
+    """One file per line (or per NUL), as the bytes of its name, which xargs can open whatever
+    its encoding. Only on a terminal are control characters (and bytes that are not UTF-8) shown
+    escaped, as they would act on it."""
+    if not isinstance(answer, Paths):
+        sys.stdout.write(answer)
+        return
+    end = b"\0" if null else b"\n"
+    if sys.stdout.isatty():
+        shown = (os.fsencode(name).decode("utf-8", "backslashreplace") for name in answer)
+        data = b"".join(
+            escape_controls(line).replace("\n", "\\u000a").encode() + end for line in shown
+        )
+    else:
+        data = b"".join(os.fsencode(name) + end for name in answer)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
 
 
 def _damaged(repo, bodies: bool) -> bool:
@@ -243,7 +270,7 @@ def _notices(repo, bodies: bool) -> None:
             print(f"newstui: {clean_line(notice)}", file=sys.stderr)
 
 
-def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str:
+def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str | Paths:
     """The output for the posts in the index that match query (only reads the index)."""
     if stories:
         return _answer_stories(repo, query, path, output)
@@ -279,7 +306,7 @@ def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str:
     return _format(rows, output)
 
 
-def _answer_stories(repo, query, path: Path, output: str) -> str:
+def _answer_stories(repo, query, path: Path, output: str) -> str | Paths:
     """--stories: one row per story that matches, its newest copy, with the others' paths.
 
     Every post is read from the index (a story found by one copy's body needs the others too).
@@ -319,12 +346,10 @@ def _format(rows: list[dict], output: str) -> str:
     return "".join(line + "\n" for line in _table(rows))
 
 
-def _paths(root: Path, rels: list[str]) -> str:
-    """One file per line, under root as the user gave it; a newline in a name is escaped too."""
+def _paths(root: Path, rels: list[str]) -> Paths:
+    """The files under root as the user gave it (written by _write)."""
     base = os.path.join(root, "")
-    lines = (base + (rel.replace("\n", "\\u000a") if "\n" in rel else rel) for rel in rels)
-    text = escape_controls("\n".join(lines))
-    return text + "\n" if rels else ""
+    return Paths(base + rel for rel in rels)
 
 
 def _row(post, state) -> dict:
@@ -423,8 +448,11 @@ def cmd_show(args: list[str]) -> int:
         raise UserError(f"no such file: {path}")
     if path.is_dir():
         raise UserError(f"{path} is a folder: give a post file (or use `newstui list`)")
-    parsed = parse_file(path.parent, path.name)
-    rendered = render_post(parsed.post, parsed.body)
+    from tui.repository import READER_BYTES, cut_note
+
+    parsed = parse_file(path.parent, path.name, max_bytes=READER_BYTES)
+    notes = [cut_note(parsed.cut_at, parsed.post.size)] if parsed.cut_at else []
+    rendered = render_post(parsed.post, parsed.body, notes=notes)
     text = clean(rendered.markdown)
     if sys.stdout.isatty():
         from rich.console import Console
@@ -455,7 +483,7 @@ def cmd_index(args: list[str]) -> int:
         help="throw both indexes away and read every file again",
     )
     options = parser.parse_args(args)
-    repo = _open_repository(options.path)
+    repo = _open_repository(options.path, _load_config())
     if options.rebuild:
         repo.cache.rebuild()
         if not options.no_bodies:
@@ -527,7 +555,7 @@ def cmd_export(args: list[str]) -> int:
         raise UserError("an EPUB is binary: give a file name with -o, or pipe standard output")
     config = _load_config()
     query = _parse_query(options.query, config)
-    repo = _open_repository(options.path)
+    repo = _open_repository(options.path, config)
     try:
         target = None
         if not to_stdout:  # an unwritable path is reported before any work
@@ -676,22 +704,54 @@ def _export_state(store, target: str) -> int:
 
 def cmd_config(args: list[str]) -> int:
     parser = _parser(
-        "newstui config", "Show where the config file is, or write a commented default."
+        "newstui config", "Show, check or write the config file (a commented template)."
     )
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--path", action="store_true", help="print the config file's path")
-    group.add_argument("--init", action="store_true", help="write a commented default config")
+    group.add_argument("--init", action="store_true", help="write the commented template")
+    group.add_argument("--template", action="store_true", help="print the commented template")
+    group.add_argument(
+        "--check", action="store_true", help="print every problem; exit status 1 if any"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="with --init: replace a config (kept as .bak)"
+    )
     options = parser.parse_args(args)
     from tui import config as config_module
 
+    if options.force and not options.init:
+        raise UserError("--force goes with --init")
     if options.path:
         print(config_module.locations.config_file())
         return 0
+    if options.template:
+        sys.stdout.write(config_module.TEMPLATE)
+        return 0
+    if options.check:
+        return _check_config(config_module.load())
     try:
-        path = config_module.write_template()
+        path, kept = config_module.write_template(force=options.force)
     except FileExistsError as error:
-        raise UserError(f"{error.filename} already exists; not overwriting it") from None
-    print(f"wrote {path}")
+        raise UserError(
+            f"{error.filename} already exists; not overwriting it (--force replaces it and "
+            "keeps it as .bak; --template prints the template)"
+        ) from None
+    except OSError as error:
+        raise UserError(f"cannot write the config: {error.strerror or error}") from None
+    print(f"wrote {path}" + (f" (the old one is {kept})" if kept else ""))
+    return 0
+
+
+def _check_config(config: Config) -> int:
+    """Print the config's problems and the app's (theme, keys); 1 if there are any."""
+    from tui.keymap import app_problems
+
+    problems = [*config.problems, *app_problems(config)]
+    for problem in problems:
+        print(clean_line(problem))
+    if problems:
+        return 1
+    print(f"{config.path}: no problems" if config.path and config.path.exists() else "no config")
     return 0
 
 

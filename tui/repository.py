@@ -21,10 +21,17 @@ if TYPE_CHECKING:
 QUICK_BODY = 48_000  # characters of a long body rendered first, for the first screen
 RENDER_CACHE = 8  # rendered posts kept (a huge one is a few MB of Markdown)
 PARTIAL_NOTE = "showing the beginning while the rest is prepared"
+# Of a huge file the reader reads only this much: the renderer converts the first 2 MB of a body
+# anyway (tui.render's MAX_INPUT_BYTES), and a whole 200 MB post held 850 MB in the app.
+READER_BYTES = 4 << 20
 
 
 def partial(rendered: Rendered) -> bool:
     return PARTIAL_NOTE in rendered.notes
+
+
+def cut_note(read: int, size: int) -> str:
+    return f"the file is {size / 1e6:,.0f} MB: only its first {read / 1e6:,.0f} MB was read"
 
 
 class ArchiveError(Exception):
@@ -73,10 +80,15 @@ class Repository:
     """One archive folder: its posts newest first, their bodies, and the triage state store."""
 
     def __init__(
-        self, root: Path, *, cache: IndexCache | None = None, state: StateStore | None = None
+        self,
+        root: Path,
+        *,
+        cache: IndexCache | None = None,
+        state: StateStore | None = None,
+        follow_symlinks: bool = False,
     ):
         self.root = check_folder(root)
-        self.cache = cache or IndexCache(self.root)
+        self.cache = cache or IndexCache(self.root, follow_symlinks=follow_symlinks)
         self.state = state if state is not None else StateStore()
         self.posts: list[Post] = []  # replaced whole, never mutated in place: other threads read it
         self.version = 0  # goes up with every change to `posts`, so readers can drop stale copies
@@ -169,10 +181,12 @@ class Repository:
             cached = self._rendered.get(key) if key else None
         if cached is not None:
             return cached
-        parsed = parse_file(self.root, post.path)
+        parsed = parse_file(self.root, post.path, max_bytes=READER_BYTES)
         body = parsed.body
         cut = quick and len(body) > QUICK_BODY
-        rendered = render_post(parsed.post, body[:QUICK_BODY] if cut else body, labels=labels)
+        notes = [cut_note(parsed.cut_at, parsed.post.size)] if parsed.cut_at else []
+        body = body[:QUICK_BODY] if cut else body
+        rendered = render_post(parsed.post, body, labels=labels, notes=notes)
         if cut:
             rendered.notes.append(PARTIAL_NOTE)
         if key:

@@ -42,19 +42,28 @@ def is_post_file(name: str) -> bool:
     return name.endswith(POST_SUFFIXES) or name.lower().endswith(POST_SUFFIXES)
 
 
-def scan(root: Path | str) -> ScanResult:
+def scan(root: Path | str, *, follow_symlinks: bool = False) -> ScanResult:
     """List the post files under root, skipping hidden names; never raises for anything inside it.
 
     Real folders are walked before linked ones, and linked files are listed after every real file,
     so a file reachable both ways is listed once, under its real path, the same on every scan.
-    Folders are recognised by (st_dev, st_ino), which is what stops link loops.
+    Folders are recognised by (st_dev, st_ino), which is what stops link loops. A link that
+    leads out of root is skipped and named in the problems, unless follow_symlinks.
     """
     result = ScanResult([], [])
-    result.files.extend(iter_scan(root, result.problems))
+    result.files.extend(iter_scan(root, result.problems, follow_symlinks=follow_symlinks))
     return result
 
 
-def iter_scan(root: Path | str, problems: list[str]) -> Iterator[FileEntry]:
+def inside(path: str, root_real: str) -> bool:
+    """Whether path, links resolved, is root_real (a realpath) or under it."""
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real.rstrip("/") + "/")
+
+
+def iter_scan(
+    root: Path | str, problems: list[str], *, follow_symlinks: bool = False
+) -> Iterator[FileEntry]:
     """scan(), one file at a time as the walk finds it, problems appended to `problems`.
 
     Names are walked in reverse order at every level, so dated folders (2021/06/2021-06-24-x.md)
@@ -70,7 +79,8 @@ def iter_scan(root: Path | str, problems: list[str]) -> Iterator[FileEntry]:
         problems.append("unreadable folder: . (Not a directory)")
         return
 
-    walker = _Walker(problems, (root_stat.st_dev, root_stat.st_ino))
+    root_real = None if follow_symlinks else os.path.realpath(root_path)
+    walker = _Walker(problems, (root_stat.st_dev, root_stat.st_ino), root_real)
     yield from walker.walk("", root_path)
     # A linked tree may hold more links, so repeat until none is left; sorted for a stable outcome.
     while walker.linked_dirs:
@@ -92,10 +102,13 @@ def iter_scan(root: Path | str, problems: list[str]) -> Iterator[FileEntry]:
 
 
 class _Walker:
-    __slots__ = ("problems", "seen_dirs", "seen_files", "linked_dirs", "linked_files")
+    __slots__ = ("problems", "seen_dirs", "seen_files", "linked_dirs", "linked_files", "root_real")
 
-    def __init__(self, problems: list[str], root_key: tuple[int, int]) -> None:
+    def __init__(
+        self, problems: list[str], root_key: tuple[int, int], root_real: str | None
+    ) -> None:
         self.problems = problems
+        self.root_real = root_real  # links must stay under it (None: follow them anywhere)
         # each folder walked, by (st_dev, st_ino), with the rel it was walked as
         self.seen_dirs: dict[tuple[int, int], str] = {root_key: ""}
         self.seen_files: set[tuple[int, int]] = set()
@@ -189,6 +202,10 @@ class _Walker:
                 self.problems.append(f"symlink loop skipped: {rel}")
             else:
                 self.problems.append(f"unreadable link skipped: {rel} ({_reason(error)})")
+            return
+        if self.root_real is not None and not inside(path, self.root_real):
+            if stat.S_ISDIR(st.st_mode) or is_post_file(name):
+                self.problems.append(f"link out of the posts folder skipped: {rel}")
             return
         if stat.S_ISDIR(st.st_mode):
             self.linked_dirs.append((rel, path))

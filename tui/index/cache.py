@@ -21,7 +21,7 @@ from tui import dbfile, locations
 from tui.collector import collector_paused
 from tui.dbfile import key_path, path_key
 from tui.files.fingerprint import TreeFingerprint
-from tui.files.scan import is_post_file, iter_scan
+from tui.files.scan import inside, is_post_file, iter_scan
 from tui.files.scan import mtime_ns as file_mtime_ns
 from tui.model import Post
 from tui.pool import pool_failures, start_pool
@@ -106,8 +106,11 @@ class IndexCache:
     # each file here cost about 1 ms instead of 0.1 ms.
     first_batch = 100
 
-    def __init__(self, root: Path, db_path: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, db_path: Path | None = None, *, follow_symlinks: bool = False
+    ) -> None:
         self.root = root.resolve()
+        self.follow_symlinks = follow_symlinks  # also links that lead out of the folder
         self.db_path = db_path if db_path is not None else default_db_path(root)
         self.notice: str | None = None  # what the user should know: rebuilt, or only in memory
         self.in_memory = False
@@ -161,6 +164,8 @@ class IndexCache:
             "schema": str(self.SCHEMA_VERSION),
             "root": dbfile.display_path(self.root),
             "marshal": str(marshal.version),
+            # Another choice lists other files: start over rather than trust the last walk.
+            "links": "follow" if self.follow_symlinks else "inside",
         }
 
     def _rebuild(self, error: BaseException | None = None) -> None:
@@ -352,7 +357,8 @@ class IndexCache:
             stats = {}
             # Checked as the walk goes: quitting during a warm refresh must not wait for a walk of
             # 100,000 files (the app's exit waits for its worker threads).
-            for count, entry in enumerate(iter_scan(self.root, result.problems)):
+            walk = iter_scan(self.root, result.problems, follow_symlinks=self.follow_symlinks)
+            for count, entry in enumerate(walk):
                 if count % 2000 == 0 and cancelled():
                     result.cancelled = True
                     return result
@@ -370,7 +376,7 @@ class IndexCache:
         else:
             # Cold start: nothing can have vanished, so parse files as the walk finds them (newest
             # first) instead of waiting for all of it: the first rows show within a moment.
-            walk = iter_scan(self.root, result.problems)
+            walk = iter_scan(self.root, result.problems, follow_symlinks=self.follow_symlinks)
             found = _Found((entry.rel, entry.size, entry.mtime_ns) for entry in walk)
         done = 0
         # closing() shuts the pool down at once when a cancel breaks the loop.
@@ -515,6 +521,8 @@ class IndexCache:
             return None
         if not is_post_file(parts[-1]):
             return None
+        if not self.follow_symlinks and not inside(str(self.root / rel), str(self.root)):
+            return None  # as scan() skips it
         try:
             st = os.stat(self.root / rel)  # follows links, as scan() does
         except (OSError, ValueError):
