@@ -12,7 +12,7 @@ OSC2 = f"{ESC}]2;pwned{chr(7)}"  # would set the window title
 OSC0 = f"{ESC}]0;pwned{ESC}\\"  # the same, ended by ST
 CSI_CLEAR = f"{ESC}[2J{ESC}[H"
 C1 = "\x9b31m\x9d2;pwned\x9c"  # CSI and OSC as single C1 characters
-BIDI = "\u202eevil\u202c \u2066iso\u2069"
+BIDI = "\u202eevil\u202c \u2066iso\u2069 \u200emarks\u200f\u061c"  # overrides, isolates, marks
 CLICK = "[@click=app.screenshot('x.svg','/tmp')]click me[/]"
 FAKE_LINK = "[link=https://evil.example]safe bank[/link]"
 
@@ -24,6 +24,7 @@ FORBIDDEN = (
     | {chr(c) for c in range(0x80, 0xA0)}
     | {chr(c) for c in range(0x202A, 0x202F)}
     | {chr(c) for c in range(0x2066, 0x206A)}
+    | {"\u200e", "\u200f", "\u061c"}  # LRM, RLM, ALM
 )
 
 

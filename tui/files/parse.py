@@ -104,11 +104,16 @@ _DATE_FORMATS = (
 class ParsedPost:
     post: Post
     body: str  # the body as in the file after decoding and cleaning ("" when with_body=False)
+    cut_at: int = 0  # when the body was cut (see parse_file's max_bytes): the bytes read
 
 
-def parse_file(root: Path | str, rel: str, *, with_body: bool = True) -> ParsedPost:
-    """Read and parse root/rel; never raises. with_body=False reads only what the metadata needs."""
-    size = mtime_ns = 0
+def parse_file(
+    root: Path | str, rel: str, *, with_body: bool = True, max_bytes: int = -1
+) -> ParsedPost:
+    """Read and parse root/rel; never raises. with_body=False reads only what the metadata needs;
+    max_bytes (when not -1) caps what is read of a huge file: its body is then cut there and
+    cut_at says so. A 200 MB post would otherwise take gigabytes once decoded and converted."""
+    size = mtime_ns = cut_at = 0
     try:
         path = os.path.join(os.fspath(root), rel)
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -119,7 +124,10 @@ def parse_file(root: Path | str, rel: str, *, with_body: bool = True) -> ParsedP
             if not stat.S_ISREG(st.st_mode):
                 return _unreadable(rel, "not a regular file", size, mtime_ns)
             if with_body:
-                raw, partial = _read(fd, -1, size), False
+                raw, partial = _read(fd, max_bytes, size), False
+                if 0 <= max_bytes <= len(raw) < size:
+                    raw = _whole_characters(raw)
+                    cut_at = len(raw)
             else:
                 raw = _read(fd, HEAD_BYTES, size)
                 partial = len(raw) == HEAD_BYTES and size > HEAD_BYTES
@@ -132,7 +140,10 @@ def parse_file(root: Path | str, rel: str, *, with_body: bool = True) -> ParsedP
         return _unreadable(rel, error.strerror or type(error).__name__, size, mtime_ns)
     except Exception as error:  # "never raises" is the contract
         return _unreadable(rel, type(error).__name__, size, mtime_ns)
-    return _parse_safely(raw, rel, size, mtime_ns, partial=partial, with_body=with_body)
+    parsed = _parse_safely(raw, rel, size, mtime_ns, partial=partial, with_body=with_body)
+    if with_body and cut_at:
+        parsed.cut_at = cut_at
+    return parsed
 
 
 def parse_bytes(raw: bytes, rel: str, *, size: int = 0, mtime_ns: int = 0) -> ParsedPost:
@@ -162,6 +173,19 @@ def _read(fd: int, limit: int, size: int = -1) -> bytes:
         if 0 < size <= total:
             break  # the end as fstat saw it; a file still growing is read again when it changes
     return b"".join(chunks)
+
+
+def _whole_characters(raw: bytes) -> bytes:
+    """raw without a UTF-8 character cut in half at its end: one broken character would make the
+    whole file fail as UTF-8 and be decoded as something else."""
+    start = len(raw) - 1
+    while start >= max(0, len(raw) - 4) and raw[start] & 0xC0 == 0x80:
+        start -= 1  # continuation bytes
+    if start >= 0 and raw[start] >= 0xC0:
+        needed = 2 if raw[start] < 0xE0 else 3 if raw[start] < 0xF0 else 4
+        if len(raw) - start < needed:
+            return raw[:start]
+    return raw
 
 
 def _front_matter_runs_on(head: bytes) -> bool:

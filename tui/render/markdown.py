@@ -47,6 +47,9 @@ _SEED = re.compile(
     r"\A\s*(?:<!--[^\n]*?-->[ \t]*\n)?[ \t]*\[(?P<title>[^\n]*)\]\((?P<url>[^\n]*)\)[ \t]*\n"
     r"[ \t]*-{3,}[ \t]*(?:\n|\Z)"
 )
+# The seed header's title is Markdown: its backslash escapes (\<, and \‹ from scrapers that escape
+# more than Markdown needs) are not part of the title, which _heading escapes again for display.
+_MD_UNESCAPE = re.compile(r"\\([^\w\s])")
 _HTML_START = re.compile(r"\s*<[a-zA-Z!/?]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
@@ -59,10 +62,16 @@ _markdown_it = MarkdownIt("commonmark", {"html": True}).enable(["table", "strike
 
 
 def render_post(
-    post: Post, body: str, *, labels: Sequence[str] = (), now: datetime | None = None
+    post: Post,
+    body: str,
+    *,
+    labels: Sequence[str] = (),
+    now: datetime | None = None,
+    notes: Sequence[str] = (),
 ) -> Rendered:
-    """Render a post for the reader: a metadata block, then the article, then its numbered links."""
-    notes: list[str] = []
+    """Render a post for the reader: a metadata block, then the article, then its numbered links.
+    notes: what the caller already knows to say (such as a body cut at reading)."""
+    notes = list(notes)
     try:
         seed, article, links = article_markdown(post, body, notes)
     except Exception:  # a reader must still show a post that breaks a library: say so
@@ -93,7 +102,8 @@ def article_markdown(
     seed = None
     match = _SEED.match(body)
     if match:
-        seed = (clean_line(match["title"]), _resolve(match["url"].strip(), post.url) or "")
+        title = _MD_UNESCAPE.sub(r"\1", match["title"])
+        seed = (clean_line(title), _resolve(match["url"].strip(), post.url) or "")
         body = body[match.end() :]
     if not body.strip():
         return seed, "", []
@@ -149,7 +159,7 @@ _COMMON_ENTITIES = (
     ("&#39;", "'"),
     ("&amp;", "&"),
 )
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # --- Pipeline steps --------------------------------------------------------------------------
