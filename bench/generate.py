@@ -313,18 +313,28 @@ def _yaml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def generate(out: Path, count: int, seed: int = 0, twins: float = 0.0) -> None:
+def generate(
+    out: Path, count: int, seed: int = 0, twins: float = 0.0, traditional: float = 0.0
+) -> None:
     """Write `count` posts under out/YYYY/MM/YYYY-MM-DD-slug.md; identical output for a seed.
 
     twins: the share of posts that are another copy of an earlier post's url (with a trailing
     slash, a tracking parameter or a #fragment added, a new title and date), half of them under
     out/archived/YYYY-MM-DD/ as real archives keep them; a tenth of those copy the first url,
     so one url is shared by many files. 0 leaves the corpus as it was.
+
+    traditional: the share of posts written in Traditional Chinese (title and body converted by
+    OpenCC, as Hong Kong and Taiwan sources write them): each post number n with n % 100 below
+    traditional * 100. 0 leaves the corpus as it was.
     """
     rng = random.Random(seed)
     twin_rng = random.Random(f"twins-{seed}")  # its own sequence: twins=0 changes nothing
     urls: list[str] = []
     chunks = _chunks(random.Random(f"chunks-{seed}"))
+    if traditional:
+        from tui.chinese import convert
+
+        chunks_t = [convert(chunk.decode(), "s2t").encode() for chunk in chunks]
     out = Path(out)
     made_dirs: set[Path] = set()
     used: set[str] = set()
@@ -344,10 +354,13 @@ def generate(out: Path, count: int, seed: int = 0, twins: float = 0.0) -> None:
         elif twins:
             urls.append(url)
         size = _body_size(rng, n)
+        script = chunks
+        if n % 100 < round(traditional * 100):
+            title, script = convert(title, "s2t"), chunks_t
         if rng.random() < 0.6:
-            body = _seed_body(rng, chunks, title, url, when, size)
+            body = _seed_body(rng, script, title, url, when, size)
         else:
-            body = _page_body(rng, chunks, title, source, size)
+            body = _page_body(rng, script, title, source, size)
 
         if n % NO_FRONT_EVERY == NO_FRONT_AT:
             front = b""  # no front matter at all
@@ -470,9 +483,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--twins", type=float, default=0.0, help="share of posts that copy an earlier url (0-1)"
     )
+    p.add_argument(
+        "--traditional",
+        type=float,
+        default=0.0,
+        help="share of posts in Traditional Chinese (0 to 1; default 0)",
+    )
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    generate(args.out, args.count, args.seed, args.twins)
+    generate(args.out, args.count, args.seed, args.twins, args.traditional)
     t1 = time.perf_counter()
     print(f"generated {args.count} posts in {args.out} in {t1 - t0:.1f} s", file=sys.stderr)
     if args.rss:

@@ -22,3 +22,11 @@ def test_highlight_outside_headings_code_and_links() -> None:
 
 def test_lines_with_asterisks_are_left_alone() -> None:
     assert highlight("a *b* 香港\n", ["香港"]) == "a *b* 香港\n"
+
+
+def test_highlight_marks_either_script_as_written() -> None:
+    # 台湾, 台灣 and 臺灣 are one search, so each marks all three, each in its own script.
+    for term in ("台湾", "台灣", "臺灣"):
+        out = highlight("台湾、台灣和臺灣 Taiwan\n", [term])
+        assert out == "**台湾**、**台灣**和**臺灣** Taiwan\n", term
+    assert highlight("香港問題。\n", ["香港问题"]) == "**香港問題**。\n"

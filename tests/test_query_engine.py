@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.chinese import fold
 from tui.model import Post
 from tui.query import (
     ANY,
@@ -34,10 +35,13 @@ TZ = ZoneInfo("America/New_York")  # has daylight saving, so local midnights are
 NOW = datetime(2024, 3, 31, 1, 30, tzinfo=ZoneInfo("UTC"))  # still March 30th in New York
 TODAY = date(2024, 3, 30)
 
-WORDS = ["香港", "警方", "香港警方", "蚂蚁集团", "Covid", "vaccine", "Hong", "Kong", "ab", "x"]
+WORDS = [
+    *("香港", "警方", "香港警方", "蚂蚁集团", "Covid", "vaccine", "Hong", "Kong", "ab", "x"),
+    *("台湾", "台灣", "臺灣", "問題"),  # one word in three scripts, and a Traditional one
+]
 AUTHORS = ["联合早报", "BBC News", "Reuters", ""]
 HOSTS = ["https://www.zaobao.com", "https://bbc.co.uk", "http://Reuters.com:8080", ""]
-LABELS = ["todo", "香港", "Later", "kong"]
+LABELS = ["todo", "香港", "Later", "kong", "待讀", "待读书"]
 
 
 @dataclass
@@ -109,11 +113,11 @@ def state(post_id: str) -> State:
     return STATES.get(post_id, DEFAULT)
 
 
-TITLE_AND_BODY = {post.path: (post.title + BODIES[post.path]).lower() for post in POSTS}
+TITLE_AND_BODY = {post.path: fold(post.title + BODIES[post.path]) for post in POSTS}
 
 
 def body_search(text: str) -> set[str]:
-    return {path for path, full in TITLE_AND_BODY.items() if text.lower() in full}
+    return {path for path, full in TITLE_AND_BODY.items() if fold(text) in full}
 
 
 # --- the brute force ------------------------------------------------------------------------
@@ -183,11 +187,14 @@ def brute(post: Post, query: Query, use_body: bool = True) -> bool:
             "archived": st_.archived,
             "selected": post.id in SELECTED,
             "problem": bool(post.problems),
+            "labelled": bool(st_.labels),
         }[query.value]
         return hit != query.negated
     assert isinstance(query, Term)
-    value = query.value.lower()
-    tags = [*post.tags, *post.categories, *st_.labels]
+    value = fold(query.value)
+    if query.field == "label":
+        return any(fold(label) == value for label in st_.labels) != query.negated
+    tags = [*post.tags, *post.categories]
     fields = {
         ANY: [post.title, post.author, post.source, *tags],
         "title": [post.title],
@@ -197,7 +204,7 @@ def brute(post: Post, query: Query, use_body: bool = True) -> bool:
         "path": [post.path],
         "body": [TITLE_AND_BODY[post.path]] if use_body else [post.title],
     }[query.field]
-    hit = any(value in text.lower() for text in fields)
+    hit = any(value in fold(text) for text in fields)
     return hit != query.negated
 
 
@@ -239,10 +246,18 @@ QUERIES = [
     "source:zaobao.com",
     "source:reuters -source:bbc",
     "source:联合早报",  # no url: source is the author
-    "tag:todo",
+    "tag:港闻",
     "tag:香港 OR tag:china",
-    "later",
-    "-later",
+    "label:todo",
+    "label:LATER -label:香港",
+    "-label:kong",
+    "label:待读",  # the label 待讀 (folded), not 待读书: a label matches whole
+    "is:labelled",
+    "-is:labelled 香港",
+    "台湾",
+    "臺灣 -問題",
+    "title:台灣 OR author:聯合",
+    "body:臺灣",
     "path:zaobao",
     "path:2023/",
     "body:body-only",
@@ -269,7 +284,7 @@ QUERIES = [
     "on:1m",
     "-(after:2022 before:2023)",
     "is:unread source:zaobao after:1w",
-    "(香港 OR kong) -(is:read OR tag:todo) after:2020",
+    "(香港 OR kong) -(is:read OR label:todo) after:2020",
 ]
 
 

@@ -190,8 +190,8 @@ def test_saved_searches_are_expanded() -> None:
         ('""', 'empty quotes ""', 0),
         ("title:", "title: needs a value, e.g. title:word", 0),
         ('body:""', 'empty quotes ""', 5),
-        ("is:new", "is: takes read, unread, starred, archived, selected or problem", 0),
-        ("is:", "is: takes read, unread, starred, archived, selected or problem", 0),
+        ("is:new", "is: takes read, unread, starred, archived, labelled, selected or problem", 0),
+        ("is:", "is: takes read, unread, starred, archived, labelled, selected or problem", 0),
         ("a @x", "unknown saved search @x", 2),
         ("@", "@ needs a saved search name", 0),
     ],
@@ -218,7 +218,7 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
 def test_unknown_field_lists_the_known_ones() -> None:
     err = error("a foo:bar")
     assert err.message == (
-        "unknown field 'foo:' (known: title, author, tag, source, path, body, is, after, before, on)"
+        "unknown field 'foo:' (known: title, author, tag, label, source, path, body, is, after, before, on)"
     )
     assert err.position == 2
 

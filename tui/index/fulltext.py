@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.cells import cell_len
 
-from tui import dbfile, locations
+from tui import chinese, dbfile, locations
 from tui.dbfile import key_path, path_key
 from tui.model import Post
 from tui.pool import pool_failures, start_pool
@@ -26,9 +26,12 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 # Design (sizes from bench/fulltext_bench.py):
-# - Text is folded in Python (lowercase, whitespace runs to one space) before indexing and the
-#   tokenizer is case_sensitive, so a match is exactly `fold(term) in fold(text)`: FTS5's own case
-#   folding differs from str.lower() for some scripts.
+# - Text is folded in Python (lowercase, Traditional Chinese as Simplified by OpenCC's character
+#   table, whitespace runs to one space: see tui.chinese.fold) before indexing and the tokenizer
+#   is case_sensitive, so a match is exactly `fold(term) in fold(text)`: FTS5's own case folding
+#   differs from str.lower() for some scripts. Folding the indexed text rather than expanding a
+#   term into its variants (香港问题: 問/问 x 題/题, ...) keeps a search one phrase, and costs the
+#   index nothing: the folded text has as many characters, and fewer distinct trigrams.
 # - detail=full: a term of 3+ characters is a phrase of trigrams, answered from the index alone,
 #   exactly, without reading any text. detail=none is ~5x smaller but can only AND trigrams, so
 #   every hit would need its text re-checked: seconds for a common word over 100,000 posts.
@@ -86,8 +89,9 @@ def default_db_path(root: Path) -> Path:
 
 
 def fold(text: str) -> str:
-    """The form both the index and search terms are compared in: lowercase, single spaces."""
-    return _SPACE.sub(" ", text.lower())
+    """The form both the index and search terms are compared in: lowercase, one Chinese
+    script, single spaces."""
+    return _SPACE.sub(" ", chinese.fold(text))
 
 
 class SearchInterrupted(Exception):
@@ -105,8 +109,8 @@ class FullTextIndex:
     """Which posts' titles or bodies contain a piece of text, kept in step with a list of posts."""
 
     # 2: title and body in one column (a fifth faster to build, a third smaller); 3: pairs;
-    # 4: `short` has single characters too
-    SCHEMA_VERSION = 4
+    # 4: `short` has single characters too; 5: Chinese folded to one script
+    SCHEMA_VERSION = 5
     batch_size = 500  # posts per write transaction: a reader sees progress, a kill loses little
     pool_threshold = 2000  # fewer posts than this are read in-process: a pool start costs more
     # Paths per pool task: quitting waits for the tasks already running (with 100, a quit as

@@ -1,4 +1,4 @@
-"""Runs a parsed query over many posts quickly: lowercase haystacks built once, terms narrow index lists."""
+"""Runs a parsed query over many posts quickly: folded haystacks built once, terms narrow index lists."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Protocol
 
+from tui.chinese import fold, fold_all
 from tui.model import Post, url_host
 from tui.query.parser import (
     ANY,
@@ -41,14 +42,26 @@ class StateLike(Protocol):
     def labels(self) -> frozenset[str]: ...
 
 
-def _lower(text: str) -> str:
-    """text.lower(), sharing the original string when nothing changes (most CJK text)."""
-    lowered = text.lower()
-    return text if lowered == text else lowered
+def _fold(text: str) -> str:
+    """tui.chinese.fold(text): lowercase, one Chinese script; sharing the original string when
+    nothing changes (most Simplified text)."""
+    folded = fold(text)
+    return text if folded == text else folded
+
+
+class _Memo(dict[str, str]):
+    """_fold() of strings that repeat across posts, each folded once."""
+
+    def __call__(self, text: str) -> str:
+        folded = self.get(text)
+        if folded is None:
+            folded = self[text] = _fold(text)
+        return folded
 
 
 class QueryEngine:
-    """Holds per-post lowercase text for one list of posts; rebuild it when the list changes."""
+    """Holds per-post folded text (lowercase, one Chinese script: tui.chinese.fold) for one list
+    of posts; rebuild it when the list changes."""
 
     def __init__(
         self,
@@ -105,40 +118,44 @@ class QueryEngine:
         return [] if index is None else [index]
 
     def haystack(self, field: str) -> list[str]:
-        """Lowercase text of one field for every post (built once, on first use)."""
+        """Folded text of one field for every post (built once, on first use)."""
         hay = self._fields.get(field)
         if hay is None:
             posts = self.posts
             if field == ANY:  # bare words: one joined haystack per post
                 hosts: dict[str, str] = {}
+                same = _Memo()  # authors, sources and tags repeat: fold each once
+                titles = fold_all([post.title for post in posts])
                 hay = [
                     _SEP.join(
                         (
-                            _lower(post.title),
-                            _lower(post.author),
-                            _lower(_source(post, hosts)),
-                            _lower(_SEP.join((*post.tags, *post.categories))),
+                            title,
+                            same(post.author),
+                            same(_source(post, hosts)),
+                            same(_SEP.join((*post.tags, *post.categories))),
                         )
                     )
-                    for post in posts
+                    for title, post in zip(titles, posts, strict=True)
                 ]
             elif field == "author":
-                hay = [_lower(post.author) for post in posts]
+                same = _Memo()
+                hay = [same(post.author) for post in posts]
             elif field == "source":
-                hosts = {}
-                hay = [_lower(_source(post, hosts)) for post in posts]
+                hosts, same = {}, _Memo()
+                hay = [same(_source(post, hosts)) for post in posts]
             elif field == "tag":
-                hay = [_lower(_SEP.join((*post.tags, *post.categories))) for post in posts]
+                same = _Memo()
+                hay = [same(_SEP.join((*post.tags, *post.categories))) for post in posts]
             elif field == "path":
-                hay = [_lower(post.path) for post in posts]
+                hay = [_fold(post.path) for post in posts]
             else:  # title, and body: when there is no full-text index
-                hay = [_lower(post.title) for post in posts]
+                hay = fold_all([post.title for post in posts])
             if self._shared:
                 text = _FIELD_TEXT.get(field, _FIELD_TEXT["title"])
                 hosts = {}
                 for i in self._shared:
                     copies = self._copies[self._ids[i]]
-                    hay[i] = _SEP.join(_lower(text(copy, hosts)) for copy in copies)
+                    hay[i] = _SEP.join(_fold(text(copy, hosts)) for copy in copies)
             self._fields[field] = hay
         return hay
 
@@ -381,7 +398,7 @@ class _Run:
         self.body_search = body_search
         self.body_positions = body_positions
         self.states = states
-        self._labels: dict[int, str] | None = None
+        self._labels: dict[int, frozenset[str]] | None = None
         self._today: date | None = None
 
     def eval(self, query: Query, cands: list[int] | None) -> list[int]:
@@ -416,25 +433,18 @@ class _Run:
         return list(range(len(self.engine.posts)))
 
     def _term(self, term: Term, cands: list[int] | None) -> list[int]:
-        value = term.value.lower()
         if term.field == "body" and self.body_positions is not None:
             return self._keep(cands, self.body_positions(term.value), term.negated)
         if term.field == "body" and self.body_search is not None:
             by_path = self.engine.by_path
             found = {by_path[p] for p in self.body_search(term.value) if p in by_path}
             return self._keep(cands, found, term.negated)
+        value = fold(term.value)
+        if term.field == "label":
+            labelled = self._labels_by_post()
+            found = {i for i, labels in labelled.items() if value in labels}
+            return self._keep(cands, found, term.negated)
         hay = self.engine.haystack(term.field)
-        labels = self._label_text() if term.field in (ANY, "tag") else {}
-        if labels:
-            # Few posts have labels: match them separately and merge.
-            found = {i for i, text in labels.items() if value in text}
-            if cands is None:
-                hits = [i for i, h in enumerate(hay) if value in h or i in found]
-            else:
-                hits = [i for i in cands if value in hay[i] or i in found]
-            if term.negated:
-                return self._keep(cands, set(hits), True)
-            return hits
         if cands is None:
             if term.negated:
                 return [i for i, h in enumerate(hay) if value not in h]
@@ -451,25 +461,22 @@ class _Run:
             return sorted(found)
         return [i for i in cands if i in found]
 
-    def _label_text(self) -> dict[int, str]:
-        """index -> lowercase labels joined, for posts with labels; built once per filter call."""
+    def _labels_by_post(self) -> dict[int, frozenset[str]]:
+        """index -> folded labels, for posts with labels; built once per filter call."""
         if self._labels is None:
-            ids = self.engine._ids
             if self.states is not None:
                 at = self.engine.positions_of
-                self._labels = {
-                    i: _SEP.join(st.labels).lower()
-                    for pid, st in self.states.items()
-                    if st.labels
-                    for i in at(pid)
-                }
+                pairs = [
+                    (i, st.labels) for pid, st in self.states.items() if st.labels for i in at(pid)
+                ]
             else:
                 state = self.state
-                self._labels = {}
-                for i, post_id in enumerate(ids):
-                    labels = state(post_id).labels
-                    if labels:
-                        self._labels[i] = _SEP.join(labels).lower()
+                pairs = [(i, state(post_id).labels) for i, post_id in enumerate(self.engine._ids)]
+            self._labels = {
+                i: frozenset(fold(label) for label in labels)
+                for i, labels in pairs
+                if i is not None and labels
+            }
         return self._labels
 
     def _date(self, term: DateTerm, cands: list[int] | None) -> list[int]:
@@ -501,6 +508,9 @@ class _Run:
         if term.value == "problem":
             problem = self.engine._problem
             return [i for i in indices if problem[i] is want]
+        if term.value == "labelled":
+            labelled = self._labels_by_post()
+            return [i for i in indices if (i in labelled) is want]
         state = self.state
         if term.value == "archived":
             return [i for i in indices if state(ids[i]).archived == want]

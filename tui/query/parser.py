@@ -7,14 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-TEXT_FIELDS = ("title", "author", "tag", "source", "path", "body")
+from tui.chinese import fold
+
+TEXT_FIELDS = ("title", "author", "tag", "label", "source", "path", "body")
 DATE_OPS = ("after", "before", "on")
 FIELDS = (*TEXT_FIELDS, "is", *DATE_OPS)
-IS_VALUES = ("read", "unread", "starred", "archived", "selected", "problem")
+IS_VALUES = ("read", "unread", "starred", "archived", "labelled", "selected", "problem")
 ANY = "any"  # the field of a bare word or "quoted phrase"
 
 _DATE_ERROR = "{}: needs a date such as 2021-06 or 3d"
-_IS_ERROR = "is: takes read, unread, starred, archived, selected or problem"
+_IS_ERROR = "is: takes read, unread, starred, archived, labelled, selected or problem"
 _ABSOLUTE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 # Six digits is plenty (2,700 years of days) and keeps int() far from its digit limit.
 _RELATIVE = re.compile(r"([0-9]{1,6})([dwmy])")
@@ -148,7 +150,12 @@ def _narrows(new: Query, old: Query) -> bool:
             not new.negated
             and not old.negated
             and new.field == old.field
-            and old.value.lower() in new.value.lower()
+            # label: is an exact match: label:ab finds none of label:a's posts
+            and (
+                fold(old.value) == fold(new.value)
+                if old.field == "label"
+                else fold(old.value) in fold(new.value)
+            )
         )
     return False
 
@@ -385,9 +392,11 @@ class _Parser:
                 raise QueryError(_DATE_ERROR.format(field), start)
             return DateTerm(field, normal)
         if field == "is":
-            if value.lower() not in IS_VALUES:
+            value = value.lower()
+            value = "labelled" if value == "labeled" else value  # either spelling
+            if value not in IS_VALUES:
                 raise QueryError(_IS_ERROR, start)
-            return IsTerm(value.lower())
+            return IsTerm(value)
         if not value:
             raise QueryError(f"{field}: needs a value, e.g. {field}:word", start)
         return Term(field, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tui.chinese import fold_script
 from tui.query.parser import ANY, And, Not, Or, Query, Term
 
 HIGHLIGHTED_FIELDS = (ANY, "title", "body")
@@ -34,10 +35,13 @@ def match_terms(query: Query) -> list[str]:
 
 
 def highlight(markdown: str, terms: list[str]) -> str:
-    """Wrap matches in **bold**, case-insensitively, outside headings, code and the link list."""
+    """Wrap matches in **bold**, outside headings, code and the link list. Matching ignores case
+    and Chinese script (臺灣 marks 台湾 too), and marks the text as it is written."""
     if not terms:
         return markdown
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    # Script folding is one character for one, so a match in the folded line is at the same
+    # place in the line itself.
+    pattern = re.compile("|".join(re.escape(fold_script(term)) for term in terms), re.IGNORECASE)
     out: list[str] = []
     in_fence = False
     in_links = False
@@ -52,6 +56,19 @@ def highlight(markdown: str, terms: list[str]) -> str:
         elif not in_fence and not in_links and not line.startswith(("    ", "\t")):
             # Asterisks in the text would pair up with ours: leave such lines alone.
             if "*" not in line:
-                line = pattern.sub(lambda match: f"**{match.group(0)}**", line)
+                line = _mark(line, pattern)
         out.append(line)
+    return "".join(out)
+
+
+def _mark(line: str, pattern: re.Pattern[str]) -> str:
+    out: list[str] = []
+    end = 0
+    for match in pattern.finditer(fold_script(line)):
+        start, stop = match.span()
+        out += [line[end:start], "**", line[start:stop], "**"]
+        end = stop
+    if not out:
+        return line
+    out.append(line[end:])
     return "".join(out)
