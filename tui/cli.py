@@ -187,6 +187,14 @@ def cmd_list(args: list[str]) -> int:
         action="store_true",
         help="with --format paths: end each name with NUL, not a newline (for xargs -0)",
     )
+    parser.add_argument(
+        "--sort",
+        "-s",
+        default=None,
+        metavar="FIELD",
+        help="date (newest first: the default), title, source or author; -FIELD reverses it "
+        "(write --sort=-date)",
+    )
     options = parser.parse_args(args)
     if options.null and options.format != "paths":
         raise UserError("--null goes with --format paths")
@@ -198,9 +206,20 @@ def cmd_list(args: list[str]) -> int:
     try:
         config = _load_config()
         query = _parse_query(options.query, config)
+        order = None
+        if options.sort is not None:
+            from tui.query.order import NEWEST_FIRST, parse_order
+
+            try:
+                order = parse_order(options.sort)
+            except ValueError as error:
+                raise UserError(f"bad --sort: {error}") from None
+            order = None if order == NEWEST_FIRST else order
         repo = _open_repository(options.path, config)
         try:
-            answer = _list(repo, query, options.path, options.format, fingerprint, options.stories)
+            answer = _list(
+                repo, query, options.path, options.format, fingerprint, options.stories, order
+            )
             _write(answer, options.null)
         finally:
             repo.close()
@@ -209,7 +228,9 @@ def cmd_list(args: list[str]) -> int:
     return 0
 
 
-def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = False) -> str | Paths:
+def _list(
+    repo, query, path: Path, output: str, fingerprint, stories: bool = False, order=None
+) -> str | Paths:
     from tui.query import uses_field
 
     bodies = uses_field(query, "body")
@@ -220,14 +241,14 @@ def _list(repo, query, path: Path, output: str, fingerprint, stories: bool = Fal
     # after it, never from an index that may be stale.
     answer = None
     if repo.cache.count() and (not bodies or repo.fulltext.synced(repo.cache.version())):
-        answer = _answer(repo, query, path, output, stories)
+        answer = _answer(repo, query, path, output, stories, order)
     result = repo.cache.refresh(progress=printer(), fingerprint=fingerprint)
     for problem in result.problems[:20]:
         print(f"newstui: {clean_line(problem)}", file=sys.stderr)
     if answer is None or not result.empty or result.cancelled or _damaged(repo, bodies):
         if bodies:  # the CLI builds the body index when a query needs it (or rebuilds it)
             repo.update_fulltext(progress=printer("indexing bodies"))
-        answer = _answer(repo, query, path, output, stories)
+        answer = _answer(repo, query, path, output, stories, order)
         if _damaged(repo, bodies):  # damaged again at once: no answer is better than a wrong one
             raise UserError(repo.fulltext.notice or "the body search index is damaged")
     _notices(repo, bodies)
@@ -270,10 +291,11 @@ def _notices(repo, bodies: bool) -> None:
             print(f"newstui: {clean_line(notice)}", file=sys.stderr)
 
 
-def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str | Paths:
-    """The output for the posts in the index that match query (only reads the index)."""
+def _answer(repo, query, path: Path, output: str, stories: bool = False, order=None) -> str | Paths:
+    """The output for the posts in the index that match query (only reads the index), newest
+    first or in order (a tui.query.order.Order)."""
     if stories:
-        return _answer_stories(repo, query, path, output)
+        return _answer_stories(repo, query, path, output, order)
     import sqlite3
     from contextlib import suppress
     from functools import cache
@@ -281,7 +303,14 @@ def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str 
     from tui.query import QueryEngine, Term, body_candidates, only_body_terms, uses_field
 
     fulltext = repo.fulltext if uses_field(query, "body") else None
-    if output == "paths" and isinstance(query, Term) and fulltext and not fulltext.in_memory:
+    fast = order is None  # the shortcuts below answer newest first
+    if (
+        fast
+        and output == "paths"
+        and isinstance(query, Term)
+        and fulltext
+        and not fulltext.in_memory
+    ):
         # The commonest case, `--query body:TERM`: the two indexes joined in SQLite.
         with suppress(sqlite3.Error):  # else the general way below
             queries = fulltext.match_queries(query.value) if not query.negated else None
@@ -292,7 +321,7 @@ def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str 
     if fulltext is not None:
         body_search = cache(fulltext.search)  # the engine asks again for each candidate list
         candidates = body_candidates(query, body_search)
-    if output == "paths" and candidates is not None and only_body_terms(query):
+    if fast and output == "paths" and candidates is not None and only_body_terms(query):
         # The full-text index alone answers this: no post needs reading from the cache.
         return _paths(path, repo.cache.paths(candidates))
     # Only the posts the query can match are read from the index.
@@ -300,13 +329,18 @@ def _answer(repo, query, path: Path, output: str, stories: bool = False) -> str 
     indices = QueryEngine(posts, lazy=True).filter(
         query, state=repo.state.get, body_search=body_search, hide_archived=False
     )
+    if order is not None:
+        from tui.query.order import sort_indices
+
+        found = [posts[i] for i in indices]
+        indices = [indices[i] for i in sort_indices(found, order)]
     if output == "paths":
         return _paths(path, [posts[i].path for i in indices])
     rows = [_row(posts[i], repo.state.get(posts[i].id)) for i in indices]
     return _format(rows, output)
 
 
-def _answer_stories(repo, query, path: Path, output: str) -> str | Paths:
+def _answer_stories(repo, query, path: Path, output: str, order=None) -> str | Paths:
     """--stories: one row per story that matches, its newest copy, with the others' paths.
 
     Every post is read from the index (a story found by one copy's body needs the others too).
@@ -323,6 +357,10 @@ def _answer_stories(repo, query, path: Path, output: str) -> str | Paths:
         query, state=repo.state.get, body_search=body_search, hide_archived=False
     )
     shown = [stories.rows[i] for i in indices]
+    if order is not None:
+        from tui.query.order import sort_posts
+
+        shown = sort_posts(shown, order)
     if output == "paths":
         return _paths(path, [post.path for post in shown])
     rows = []

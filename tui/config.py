@@ -37,6 +37,14 @@ TEMPLATE = """\
 # time a body: query is typed.
 # index_bodies = true
 
+# The order of the post table: date (newest first), title, source or author; "-title" reverses
+# it ("-date": oldest first). Titles sort by code point after folding case and Chinese script.
+# sort = "date"
+
+# Show titles, the reader and the preview in one Chinese script: "s2t" (Traditional), "t2s"
+# (Simplified) or "off". The files are never changed; a key in the reader toggles it per post.
+# chinese = "off"
+
 # Columns of the post table, in order: marks, date, source, author, title, tags, path.
 # columns = ["marks", "date", "source", "title", "tags"]
 # Fixed widths for columns, in terminal cells (the title takes what is left).
@@ -79,6 +87,8 @@ class Config:
     mark_read_on_open: bool = True
     index_bodies: bool = True
     follow_symlinks: bool = False
+    sort: str = "date"
+    chinese: str = "off"
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
     column_widths: dict[str, int] = field(default_factory=dict)
     browser: str = ""
@@ -325,6 +335,24 @@ def _search(name: str, value: object) -> str:
     return text
 
 
+def _sort(value: object) -> str:
+    text = _text(value)
+    from tui.query.order import parse_order
+
+    try:
+        parse_order(text)
+    except ValueError as error:
+        raise _Bad(str(error)) from None
+    return text
+
+
+def _chinese(value: object) -> str:
+    text = _text(value)
+    if text not in ("off", "s2t", "t2s"):
+        raise _Bad('takes "s2t", "t2s" or "off"')
+    return text
+
+
 def _keys(name: str, value: object) -> str:
     text = _named_text(name, value)
     keys = [key.strip() for key in text.split(",")]
@@ -341,6 +369,8 @@ _CHECKS: dict[str, Callable[[object, _Where, str, list[str]], object]] = {
     "mark_read_on_open": _flag,
     "index_bodies": _flag,
     "follow_symlinks": _flag,
+    "sort": lambda value, where, key, problems: _sort(value),
+    "chinese": lambda value, where, key, problems: _chinese(value),
     "columns": _columns,
     "column_widths": _table(_width),
     "browser": _plain,
