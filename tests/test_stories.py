@@ -155,7 +155,7 @@ def test_state_and_labels_of_a_story_reach_its_rows_and_every_file_over_files() 
     files = QueryEngine(FILES)
     for options in ({"states": states}, {}):
         assert len(files.filter(parse(""), state=state, **options)) == 4
-        found = files.filter(parse("keep"), state=state, hide_archived=False, **options)
+        found = files.filter(parse("label:keep"), state=state, hide_archived=False, **options)
         assert [FILES[i].path for i in found] == [
             "_posts/2021-12-30-essay.md",
             "archived/2021-12-30/essay.md",

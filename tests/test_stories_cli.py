@@ -103,5 +103,5 @@ def test_state_import_from_before_stories_reaches_every_copy(twins: Path, tmp_pa
     rows = stories(twins, "--query=is:unread -is:archived")
     assert [row["title"] for row in rows] == ["Market wrap", "Other news"]
     # The label is found on every copy by list, and once per story with --stories.
-    assert len(json.loads(newstui("list", str(twins), "-q", "watch", "-f", "json"))) == 6
-    assert len(stories(twins, "--query=watch")) == 1
+    assert len(json.loads(newstui("list", str(twins), "-q", "label:watch", "-f", "json"))) == 6
+    assert len(stories(twins, "--query=label:watch")) == 1
