@@ -408,14 +408,19 @@ def save_search(name: str, query: str, path: Path | None = None) -> Path:
     The file is replaced atomically (a temporary file renamed over it), so a crash cannot leave
     half a config behind.
     """
-    if not _BARE_KEY.fullmatch(name):
-        raise ConfigError("a saved search name may use letters, digits, - and _ only")
+    from tui.query.parser import search_name_problem
+
+    problem = search_name_problem(name)
+    if problem:
+        raise ConfigError(problem)
     path = path or locations.config_file()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = ""
-    line = f"{name} = {json.dumps(query, ensure_ascii=False)}"
+    # A TOML bare key when it can be one; else a quoted key (@台灣要聞, @a.b).
+    key = name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
+    line = f"{key} = {json.dumps(query, ensure_ascii=False)}"
     lines = text.splitlines()
     start = next((i for i, item in enumerate(lines) if item.strip() == "[searches]"), None)
     if start is None:
@@ -426,7 +431,7 @@ def save_search(name: str, query: str, path: Path | None = None) -> Path:
             len(lines),
         )
         existing = next(
-            (i for i in range(start + 1, end) if re.match(rf"\s*{re.escape(name)}\s*=", lines[i])),
+            (i for i in range(start + 1, end) if re.match(rf"\s*{re.escape(key)}\s*=", lines[i])),
             None,
         )
         if existing is None:

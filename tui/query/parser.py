@@ -83,6 +83,17 @@ Query = Term | DateTerm | IsTerm | And | Or | Not
 EVERYTHING = And(())
 
 
+def search_name_problem(name: str) -> str | None:
+    """Why name cannot be a saved search's name (@name must read back as it), or None."""
+    if not name:
+        return "a saved search needs a name"
+    if not name.isprintable() or any(char.isspace() for char in name):
+        return "a saved search name cannot have spaces or control characters"
+    if ")" in name:
+        return "a saved search name cannot have a ')' (it would end the @name in a query)"
+    return None
+
+
 def parse(text: str, *, saved: Mapping[str, str] | None = None) -> Query:
     """Parse query text; @name is replaced by the parsed text of saved[name]."""
     return _Parser(text, saved or {}, ()).parse()
@@ -351,9 +362,19 @@ class _Parser:
         self.pos = pos
         return word
 
+    def _name(self) -> str:
+        """A saved search's name after @: anything up to whitespace or a closing parenthesis."""
+        text = self.text
+        pos = self.pos
+        while pos < len(text) and not text[pos].isspace() and text[pos] != ")":
+            pos += 1
+        name = text[self.pos : pos]
+        self.pos = pos
+        return name
+
     def _saved(self, start: int) -> Query:
         self.pos += 1
-        name = self._bare()
+        name = self._name()
         if not name:
             raise QueryError("@ needs a saved search name", start)
         if name not in self.saved:
