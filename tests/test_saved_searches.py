@@ -31,7 +31,9 @@ async def test_sidebar_counts_unread_and_picks_a_search(tmp_path: Path) -> None:
         sidebar = app.screen.query_one(SavedSearches)
         assert sidebar.display and app.focused is sidebar
         labels = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
-        assert labels[0].startswith("All posts") and labels[0].split()[-1] == "2"
+        assert labels[0].split() == ["Searches", "unread"]  # what the counts are
+        assert labels[1].startswith("All posts") and labels[1].split()[-1] == "2"
+        assert sidebar.highlighted == 1  # from the start
         assert labels[-1].startswith("hk") and labels[-1].split()[-1] == "2"
         await pilot.press("end", "enter")
         assert app.screen.query_one("#filter").value == "@hk"
