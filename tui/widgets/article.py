@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
+from tui.chinese import convert
 from tui.collector import collector_paused
 from tui.linebreak import BreakingText, needs_rules
 from tui.model import Post
@@ -277,12 +278,16 @@ class ArticleView(ScrollView, can_focus=True):
 
         position: str
 
-    def show_post(self, repo: Repository, post: Post, *, terms: list[str], key: object) -> None:
-        """Read, render and draw a post in one worker, the first screen first."""
+    def show_post(
+        self, repo: Repository, post: Post, *, terms: list[str], key: object, script: str = "off"
+    ) -> None:
+        """Read, render and draw a post in one worker, the first screen first. script: "s2t" or
+        "t2s" shows it in one Chinese script (tui.chinese.convert); the file is not touched."""
 
         def document(quick: bool) -> Document:
             rendered = repo.render(post, quick=quick)
-            markdown = highlight(rendered.markdown, terms)
+            markdown = convert(rendered.markdown, script)  # highlight() folds scripts alike
+            markdown = highlight(markdown, terms)
             return markdown, rendered.links, rendered.notes, partial(rendered)
 
         self._start(document, key)

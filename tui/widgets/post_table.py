@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.chinese import convert
 from tui.model import Post
 from tui.text import clean_line, pad_cells, truncate_cells
 
@@ -273,6 +274,7 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._columns: tuple[Column, ...] = tuple(columns or DEFAULT_COLUMNS)
         self._flags = flags or _default_flags
         self._date_format = date_format
+        self._script = "off"  # tui.chinese.convert's direction for titles ("s2t", "t2s")
         self.empty_text = "No posts match"
         self._sort: tuple[str, bool] | None = None
         self._layout: list[tuple[Column, int]] = []
@@ -358,6 +360,16 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
     def date_format(self, date_format: str) -> None:
         self._date_format = date_format
         self._layout_width = -1  # the shortened format is chosen again for the column width
+        self.refresh_rows()
+
+    @property
+    def script(self) -> str:
+        """ "s2t" or "t2s": titles shown in one Chinese script (the config's `chinese`)."""
+        return self._script
+
+    @script.setter
+    def script(self, script: str) -> None:
+        self._script = script
         self.refresh_rows()
 
     def sort_by(self, key: str, reverse: bool) -> None:
@@ -577,7 +589,10 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
                     text = post.date.astimezone().strftime(self._date_format_for_width)
                     runs.append((pad_cells(text, col_width), style))
             else:
-                runs.append((pad_cells(_cell_text(post, key), col_width), style))
+                text = _cell_text(post, key)
+                if key == "title" and self._script != "off":
+                    text = convert(text, self._script)
+                runs.append((pad_cells(text, col_width), style))
             runs.append((" ", style))
         return _strip(runs, width, style)
 
