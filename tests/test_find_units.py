@@ -43,7 +43,7 @@ def test_parse_order() -> None:
     assert parse_order("title") == Order("title")
     assert parse_order(" -Date ") == Order("date", reverse=True)
     assert str(Order("source", True)) == "-source"
-    with pytest.raises(ValueError, match="sort takes date, title, source, author"):
+    with pytest.raises(ValueError, match="takes date, title, source, author"):
         parse_order("size")
 
 

@@ -322,8 +322,11 @@ def _named_text(name: str, value: object) -> str:
 
 
 def _search(name: str, value: object) -> str:
-    if not _BARE_KEY.fullmatch(name):
-        raise _Bad("a saved search name may use letters, digits, - and _ only")
+    from tui.query.parser import search_name_problem
+
+    problem = search_name_problem(name)
+    if problem:
+        raise _Bad(problem)
     text = _named_text(name, value)
     from tui.query import QueryError
     from tui.query import parse as parse_query
