@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from rich.cells import cell_len
 from rich.console import Console
 
 from tui.widgets import article
@@ -46,6 +47,10 @@ def test_pauses_change_nothing_and_a_cancel_stops_early(monkeypatch) -> None:
 
 def test_first_screen_ends_at_a_blank_line_outside_code() -> None:
     head = first_screen(DOCUMENT, 300)
-    assert DOCUMENT.startswith(head) and 300 <= len(head) < len(DOCUMENT)
+    assert DOCUMENT.startswith(head) and 300 <= cell_len(head) and len(head) < len(DOCUMENT)
+    # Counted in cells: Chinese text makes a first screen of half as many characters.
+    assert len(first_screen(DOCUMENT, 300)) < len(
+        first_screen(DOCUMENT.replace("香港新闻", "news"), 300)
+    )
     assert head.endswith("\n\n") and head.count("```") % 2 == 0
     assert first_screen("short", 300) == "short"

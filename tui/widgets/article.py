@@ -31,8 +31,11 @@ from tui.model import Post
 from tui.render.highlight import highlight
 from tui.repository import Repository, partial
 
-# The first screen is drawn from about this much of the document (a few ms), the rest after it.
-FIRST_SCREEN_CHARS = 4_000
+# The first screen is drawn from enough of the document to fill the view (a few ms), the rest
+# after it: its cells times this (lines wrap short, Markdown syntax takes room), at least the
+# minimum (before the view has a size).
+FIRST_SCREEN_FILL = 1.25
+FIRST_SCREEN_CELLS = 4_000
 # Drawing a long document pauses this long after each slice of work, so keys get answered.
 WORK_SLICE = 0.02
 WORK_PAUSE = 0.004
@@ -95,17 +98,20 @@ def literal_angles(markdown: str) -> str:
     return "".join(lines)
 
 
-def first_screen(markdown: str, chars: int = FIRST_SCREEN_CHARS) -> str:
-    """The document up to a blank line after about `chars` characters (outside code fences)."""
-    if len(markdown) <= chars:
+def first_screen(markdown: str, cells: int = FIRST_SCREEN_CELLS) -> str:
+    """The document up to a blank line after about `cells` terminal cells of text (outside code
+    fences): counted in cells, a Chinese post's first screen is half as many characters as an
+    English one's, and the line breaker works on no more than the screen needs."""
+    if len(markdown) * 2 <= cells:
         return markdown
     in_fence = False
-    position = 0
+    position = used = 0
     for line in markdown.splitlines(keepends=True):
         position += len(line)
+        used += cell_len(line)
         if _FENCE.match(line):
             in_fence = not in_fence
-        elif not in_fence and not line.strip() and position >= chars:
+        elif not in_fence and not line.strip() and used >= cells:
             return markdown[:position]
     return markdown
 
@@ -260,6 +266,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._width = 0  # the width the lines were drawn for
         self._laid_out = threading.Event()  # set once the first layout gives the view a width
         self._layout_width = 0  # the width to draw for now (written by the UI thread only)
+        self._layout_height = 0  # and the height, for how much makes a first screen
         self._loading = False  # a document is on its way: a resize waits for it
         self.search_query = ""  # the search in the article, if any
         self.matches: list[Match] = []
@@ -314,7 +321,7 @@ class ArticleView(ScrollView, can_focus=True):
         width = self._wait_for_width(worker)
         if width is None:
             return
-        head = first_screen(markdown)
+        head = first_screen(markdown, self._first_screen_cells(width))
         new = fresh
         if fresh and (cut or head is not markdown):
             lines = render_lines(head, width)
@@ -377,11 +384,15 @@ class ArticleView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         return max(10, width) if width else 0
 
+    def _first_screen_cells(self, width: int) -> int:
+        return max(FIRST_SCREEN_CELLS // 4, round(width * self._layout_height * FIRST_SCREEN_FILL))
+
     def on_resize(self) -> None:
         width = self._content_width()
         if not width:
             return
         self._layout_width = width
+        self._layout_height = self.scrollable_content_region.height
         self._laid_out.set()
         if self._lines and width != self._width and not self._loading:
             self._redraw()
