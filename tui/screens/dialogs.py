@@ -11,7 +11,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from tui.links import openable
-from tui.text import clean, clean_line
+from tui.text import clean, clean_line, display_url
 from tui.widgets.type_ahead import TypeAheadInput
 
 
@@ -32,7 +32,8 @@ class LinkScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.label), classes="dialog-title")
-            yield Static(Content(clean_line(self.url)), classes="dialog-url")
+            # Shown decoded (IRI form, Chinese as Chinese); opened and copied exactly as it is.
+            yield Static(Content(display_url(self.url)), classes="dialog-url")
             hint = (
                 "o/Enter open · y copy · Esc cancel"
                 if openable(self.url)

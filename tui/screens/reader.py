@@ -1,4 +1,4 @@
-"""The reader: one post full-screen, scrolled with the keyboard, with its links a digit away."""
+"""The reader: one post full-screen, paged and searched as in a pager, with its links a digit away."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
+from textual.widgets import Input
 
 from tui import triage
 from tui.config import Config
@@ -16,20 +17,31 @@ from tui.repository import Repository
 from tui.screens.post_actions import PostActions
 from tui.screens.services import Services
 from tui.state import StateError
+from tui.text import clean_line, truncate_cells
 from tui.widgets.article import ArticleView
+from tui.widgets.filter_bar import FilterBar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.post_table import STARRED_MARK
 from tui.widgets.status import StatusBar
 
 LINK_DIGIT_WAIT = 0.7  # seconds to wait for a second digit before opening link N
+NEXT_POST_NOTICE = 2.0  # seconds the "next post" notice stays: a glance, not a dialog
 
 
 class ReaderScreen(PostActions):
     BINDINGS = [
         Binding("question_mark", "app.help", "Help", id="reader.help"),
-        Binding("escape,q", "app.pop_screen", "Back", id="reader.back"),
+        Binding("escape", "back", "Back", id="reader.back"),  # clears a search first
+        Binding("q", "app.pop_screen", "Back", show=False, id="reader.quit"),
+        Binding("slash", "search", "Search", id="reader.search"),
+        Binding("n", "next(1)", "Next match / unread post", show=False, id="reader.next_match"),
+        Binding(
+            "N", "next(-1)", "Previous match / unread post", show=False, id="reader.previous_match"
+        ),
         Binding("j,down", "scroll('down')", "Down", show=False, id="reader.down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="reader.up"),
-        Binding("space,pagedown,f", "page('down')", "Page down", show=False, id="reader.page_down"),
+        Binding("space", "space", "Page down, then next post", show=False, id="reader.space"),
+        Binding("pagedown,f", "page('down')", "Page down", show=False, id="reader.page_down"),
         Binding("b,pageup", "page('up')", "Page up", show=False, id="reader.page_up"),
         Binding("g,home", "edge('top')", "Top", show=False, id="reader.top"),
         Binding("G,end", "edge('bottom')", "Bottom", show=False, id="reader.bottom"),
@@ -73,7 +85,12 @@ class ReaderScreen(PostActions):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ArticleView(id="article")
+        yield FilterBar(placeholder="search the article: Enter keeps it, Esc clears", id="search")
         yield KeyBar()
+
+    @property
+    def search_bar(self) -> FilterBar:
+        return self.query_one("#search", FilterBar)
 
     @property
     def article(self) -> ArticleView:
@@ -86,6 +103,8 @@ class ReaderScreen(PostActions):
         return None
 
     def on_mount(self) -> None:
+        self._show_search_bar(False)
+        self.search_bar.leave_to = self.article
         self.article.focus()
         self.load_post()
 
@@ -97,18 +116,123 @@ class ReaderScreen(PostActions):
         status = self.query_one(StatusBar)
         status.archive = post.source
         status.counts = f"{self.index + 1:,} of {len(self.posts):,}"
+        status.activity = ""
+        self.search_bar.value = ""
         if self.config.mark_read_on_open and not self.repo.state.get(post.id).read:
             try:
                 self.repo.state.set_read([post.id], True)
             except StateError as error:
                 self.notify(f"Not saved: {error}", severity="error", markup=False)
             self.changed()
+        self.show_marks()
         self.article.show_post(self.repo, post, terms=self.terms, key=post.path)
+
+    def show_marks(self) -> None:
+        """The post's marks in the header: ★, archived, its labels."""
+        post = self.current_post
+        if post is None:
+            return
+        state = self.repo.state.get(post.id)
+        marks = [STARRED_MARK] if state.starred else []
+        if state.archived:
+            marks.append("archived")
+        marks += [f"[{clean_line(label)}]" for label in sorted(state.labels)]
+        self.query_one(StatusBar).marks = " ".join(marks)
+
+    def rows_changed(self) -> None:
+        """Triage here: the header's marks and the table's rows."""
+        self.show_marks()
+        self.changed()
 
     @on(ArticleView.Loaded)
     def _loaded(self, event: ArticleView.Loaded) -> None:
         for note in event.notes:
             self.notify(note, severity="warning", markup=False)
+        if self.search_bar.value:  # typed while the post was still being drawn
+            self._search(self.search_bar.value)
+
+    @on(ArticleView.Moved)
+    def _moved(self, event: ArticleView.Moved) -> None:
+        self.query_one(StatusBar).position = event.position
+
+    # --- Search ------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self._show_search_bar(True)
+        # Focus at once (not deferred): keys typed right behind "/" must land in the search.
+        self.app.set_focus(self.search_bar)
+
+    def _show_search_bar(self, shown: bool) -> None:
+        """The search bar takes the key bar's line while it is open, so the article does not
+        change height (and a match just scrolled to stays on screen)."""
+        self.search_bar.display = shown
+        self.query_one(KeyBar).display = not shown
+
+    def typing_target(self) -> FilterBar | None:
+        bar = self.search_bar
+        return bar if self.app.focused is bar else None
+
+    def catch_up(self) -> None:
+        if self.search_bar.value != self.article.search_query:
+            self._search(self.search_bar.value)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if event.value == self.search_bar.value:  # else typing has moved on already
+            self._search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self._show_search_bar(False)
+
+    def on_descendant_blur(self) -> None:
+        if self.search_bar.display and not self.search_bar.has_focus:
+            self._show_search_bar(False)
+
+    def _search(self, query: str) -> None:
+        count = self.article.search(query)
+        if not query.strip():
+            self.query_one(StatusBar).activity = ""
+            return
+        self._show_match(1 if count else 0)
+
+    def _show_match(self, number: int) -> None:
+        count = len(self.article.matches)
+        query = truncate_cells(clean_line(self.article.search_query), 20)
+        text = f"/{query}: {number} of {count}" if count else f"/{query}: not found"
+        self.query_one(StatusBar).activity = text
+
+    def action_back(self) -> None:
+        """Esc: clear a search first, then leave the reader."""
+        if self.article.search_query:
+            self.search_bar.value = ""
+            self._show_search_bar(False)
+            self.article.clear_search()
+            self.query_one(StatusBar).activity = ""
+        else:
+            self.app.pop_screen()
+
+    def action_next(self, step: int) -> None:
+        """n/N: the next or previous match while searching, else the next or previous unread post."""
+        if self.article.search_query:
+            number, wrapped = self.article.next_match(step)
+            if not number:
+                self._show_match(0)
+                return
+            self._show_match(number)
+            if wrapped:
+                where = "top" if step > 0 else "bottom"
+                self.notify(f"Search went round to the {where}", timeout=NEXT_POST_NOTICE)
+            return
+        state = self.repo.state
+        order = (
+            range(self.index + 1, len(self.posts)) if step > 0 else range(self.index - 1, -1, -1)
+        )
+        unread = next((i for i in order if not state.get(self.posts[i].id).read), None)
+        if unread is None:
+            self.notify("No more unread posts" if step > 0 else "No unread post before this one")
+        else:
+            self._go(unread)
 
     def action_scroll(self, direction: str) -> None:
         if direction == "down":
@@ -131,28 +255,43 @@ class ReaderScreen(PostActions):
     def action_step(self, step: int) -> None:
         index = self.index + step
         if 0 <= index < len(self.posts):
-            self.index = index
-            if self.follow is not None:
-                self.follow(index, self.posts[index])
-            self.load_post()
+            self._go(index)
         else:
             self.notify("No more posts")
 
+    def action_space(self) -> None:
+        """Space pages down; on the last page it goes on to the next post, as neomutt's pager does."""
+        if not self.article.at_end:
+            self.article.scroll_page_down(animate=False)
+        elif self.index + 1 < len(self.posts):
+            self._go(self.index + 1)
+            title = truncate_cells(clean_line(self.posts[self.index].title), 50)
+            self.notify(f"Next post: {title}", timeout=NEXT_POST_NOTICE, markup=False)
+        else:
+            self.notify("End of the last post")
+
+    def _go(self, index: int) -> None:
+        """Show post `index` of the list; the table's cursor follows."""
+        self.index = index
+        if self.follow is not None:
+            self.follow(index, self.posts[index])
+        self.load_post()
+
     def action_star(self) -> None:
         if self.current_post and self.services.triage(triage.toggle_star, [self.current_post]):
-            self.changed()
+            self.rows_changed()
 
     def action_toggle_read(self) -> None:
         if self.current_post and self.services.triage(triage.toggle_read, [self.current_post]):
-            self.changed()
+            self.rows_changed()
 
     def action_toggle_archive(self) -> None:
         if self.current_post and self.services.triage(triage.toggle_archive, [self.current_post]):
-            self.changed()
+            self.rows_changed()
 
     def action_labels(self) -> None:
         if self.current_post:
-            self.services.edit_labels([self.current_post], self.changed)
+            self.services.edit_labels([self.current_post], self.rows_changed)
 
     def action_link_digit(self, digit: int) -> None:
         """Digits pick link N from the numbered list; a second digit within a moment makes 10–99."""
