@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -23,6 +23,9 @@ from markdown_it.token import Token
 from tui import __version__
 from tui.model import Post, url_host
 from tui.text import clean, clean_line, display_url
+
+if TYPE_CHECKING:
+    from tui.files.parse import ParsedPost
 
 FORMATS = ("epub", "html", "md")
 SUFFIXES = {"epub": ".epub", "html": ".html", "md": ".md"}
@@ -221,15 +224,22 @@ def _local_date(post: Post) -> tuple[str, str]:
     return local.strftime("%Y-%m-%d %H:%M"), local.isoformat(timespec="seconds")
 
 
+def _read(root: Path, rel: str) -> tuple[ParsedPost, list[str]]:
+    """A post file as the reader reads it: a huge one only up to READER_BYTES, which it says."""
+    from tui.files import parse_file
+    from tui.repository import READER_BYTES, cut_note
+
+    parsed = parse_file(root, rel, max_bytes=READER_BYTES)
+    return parsed, [cut_note(parsed.cut_at, parsed.post.size)] if parsed.cut_at else []
+
+
 def xhtml_chapter(root: Path, rel: str, number: int) -> Chapter:
     """A post file rendered as the reader renders it, as an XHTML <article> with id post-N."""
-    from tui.files import parse_file
     from tui.render import plain_text
     from tui.render.markdown import article_markdown, reading_minutes
 
-    parsed = parse_file(root, rel)
+    parsed, notes = _read(root, rel)
     post = parsed.post
-    notes: list[str] = []
     try:
         seed, article, links = article_markdown(post, parsed.body, notes)
         body = article_xhtml(article, links)
@@ -276,11 +286,10 @@ def xhtml_chapter(root: Path, rel: str, number: int) -> Chapter:
 
 def markdown_chapter(root: Path, rel: str, number: int) -> Chapter:
     """A post file as `newstui show` prints it."""
-    from tui.files import parse_file
     from tui.render import render_post
 
-    parsed = parse_file(root, rel)
-    rendered = render_post(parsed.post, parsed.body)
+    parsed, notes = _read(root, rel)
+    rendered = render_post(parsed.post, parsed.body, notes=notes)
     text = clean(rendered.markdown)
     date, _iso = _local_date(parsed.post)
     title = clean_line(parsed.post.title) or "(untitled)"
