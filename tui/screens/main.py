@@ -17,11 +17,12 @@ from textual.timer import Timer
 from tui.config import Config
 from tui.model import Post
 from tui.repository import Repository
-from tui.screens import loader
+from tui.screens import export, loader
 from tui.screens.filter_actions import FilterActions
 from tui.screens.post_actions import PostActions
 from tui.screens.reader import ReaderScreen
 from tui.screens.services import Services
+from tui.text import clean_line
 from tui.widgets.article import ArticleView
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.key_bar import KeyBar
@@ -58,6 +59,7 @@ class MainScreen(FilterActions):
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="previous_unread"),
         *PostActions.POST_BINDINGS,
+        Binding("E", "export", "Export", id="export"),
         Binding("R", "rescan", "Rescan", show=False, id="rescan"),
         Binding("B", "toggle_searches", "Searches", show=False, id="searches"),
         Binding("S", "save_search", "Save search", show=False, id="save_search"),
@@ -245,6 +247,21 @@ class MainScreen(FilterActions):
             index = next((i for i, p in enumerate(posts) if p.path == post.path), -1)
         if index >= 0:
             self.table.move_to(index)
+
+    def action_export(self) -> None:
+        """Export the selection (every selected post, shown or not: a reading list can be
+        gathered over several searches), else the posts shown (screens/export.py)."""
+        if self.selected:
+            posts = [post for post in self.filtering.posts if post.path in self.selected]
+            what = f"{len(posts):,} selected post" + ("" if len(posts) == 1 else "s")
+        else:
+            posts = list(self.table.posts)
+            what = f"the {len(posts):,} post" + (" shown" if len(posts) == 1 else "s shown")
+        title = clean_line(self.filtering.text) or self.repo.root.name
+        export.export_posts(self, posts, what, title, self.repo.root)
+
+    def on_export_done(self, message: export.ExportDone) -> None:
+        export.report(self, message)
 
     def action_toggle_layout(self) -> None:
         panes = self.query_one("#panes")
