@@ -346,3 +346,14 @@ def test_stories_make_one_chapter_per_story(posts: Path) -> None:
     assert files.count("<article ") == 5
     assert stories.count("<article ") == 4 == len(listed.splitlines())
     assert stories.count("<h1>An essay kept twice</h1>") == 1
+
+
+def test_sort_orders_the_chapters_as_list_does(posts: Path) -> None:
+    done = run("export", str(posts), "--sort", "title", "-f", "html", "-o", "-")
+    assert done.returncode == 0, done.stderr
+    titles = lxml_html.document_fromstring(done.stdout.decode()).xpath("//article//h1/text()")
+    listed = run("list", str(posts), "--sort", "title", "--format", "json").stdout.decode()
+    assert titles == [row["title"] for row in __import__("json").loads(listed)]
+    assert titles[0] == "Chip shortage explained"
+    done = run("export", str(posts), "--sort", "size", "-f", "md", "-o", "-")
+    assert done.returncode == 2 and done.stderr.decode().startswith("newstui: bad --sort")

@@ -27,7 +27,7 @@ newstui [PATH]                      open the posts in PATH (or the config's `pos
 newstui list PATH [--query Q] [--format table|json|csv|paths] [--stories]
 newstui show FILE                   print a post as the reader shows it
 newstui index PATH                  build or update the index, with progress
-newstui export PATH [--query Q] [--stories] --format epub|html|md -o FILE|-
+newstui export PATH [--query Q] [--stories] [--sort F] --format epub|html|md -o FILE|-
 newstui state export|import FILE    back up or merge read/star/archive/labels
 newstui config --path | --check | --init [--force] | --template
 """
@@ -206,15 +206,7 @@ def cmd_list(args: list[str]) -> int:
     try:
         config = _load_config()
         query = _parse_query(options.query, config)
-        order = None
-        if options.sort is not None:
-            from tui.query.order import NEWEST_FIRST, parse_order
-
-            try:
-                order = parse_order(options.sort)
-            except ValueError as error:
-                raise UserError(f"bad --sort: {error}") from None
-            order = None if order == NEWEST_FIRST else order
+        order = _parse_sort(options.sort)
         repo = _open_repository(options.path, config)
         try:
             answer = _list(
@@ -582,7 +574,15 @@ def cmd_export(args: list[str]) -> int:
         action="store_true",
         help="one chapter per story (files with the same url): its newest copy",
     )
-    parser.add_argument("--limit", type=int, default=0, help="only the newest N matching posts")
+    parser.add_argument(
+        "--sort",
+        "-s",
+        default=None,
+        metavar="FIELD",
+        help="the chapters' order, as for list: date (newest first: the default), title, source "
+        "or author; -FIELD reverses it (write --sort=-date)",
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N, in that order")
     parser.add_argument("--title", default="", help="the book's title (default: the query)")
     options = parser.parse_args(args)
 
@@ -593,6 +593,7 @@ def cmd_export(args: list[str]) -> int:
         raise UserError("an EPUB is binary: give a file name with -o, or pipe standard output")
     config = _load_config()
     query = _parse_query(options.query, config)
+    order = _parse_sort(options.sort)
     repo = _open_repository(options.path, config)
     try:
         target = None
@@ -602,6 +603,10 @@ def cmd_export(args: list[str]) -> int:
             except export.ExportError as error:
                 raise UserError(str(error)) from None
         posts = _matching(repo, query, stories=options.stories)
+        if order is not None:
+            from tui.query.order import sort_posts
+
+            posts = sort_posts(posts, order)
         if options.limit > 0:
             posts = posts[: options.limit]
         if not posts:
@@ -621,6 +626,19 @@ def cmd_export(args: list[str]) -> int:
     finally:
         repo.close()
     return 0
+
+
+def _parse_sort(text: str | None):
+    """--sort's Order, or None for the index's own order (newest first)."""
+    if text is None:
+        return None
+    from tui.query.order import NEWEST_FIRST, parse_order
+
+    try:
+        order = parse_order(text)
+    except ValueError as error:
+        raise UserError(f"bad --sort: {error}") from None
+    return None if order == NEWEST_FIRST else order
 
 
 def _parse_query(text: str, config: Config):

@@ -252,7 +252,15 @@ class MainScreen(FilterActions):
         """Export the selection (every selected post, shown or not: a reading list can be
         gathered over several searches), else the posts shown (screens/export.py)."""
         if self.selected:
-            posts = [post for post in self.filtering.posts if post.path in self.selected]
+            # In the table's order, then those the filter hides, newest first.
+            shown = [post for post in self.table.posts if post.path in self.selected]
+            seen = {post.path for post in shown}
+            hidden = [
+                post
+                for post in self.filtering.posts
+                if post.path in self.selected and post.path not in seen
+            ]
+            posts = shown + hidden
             what = f"{len(posts):,} selected post" + ("" if len(posts) == 1 else "s")
         else:
             posts = list(self.table.posts)
