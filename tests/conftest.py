@@ -14,7 +14,7 @@ SAMPLE_POSTS = ROOT / "sample_posts"
 @pytest.fixture(autouse=True)
 def isolated_xdg(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("xdg")
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         (home / name).mkdir()
         monkeypatch.setenv(name, str(home / name))
     monkeypatch.delenv("NO_COLOR", raising=False)

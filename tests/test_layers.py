@@ -21,6 +21,7 @@ CORE_MODULES = [
     "tui.repository",
     "tui.pool",
     "tui.collector",
+    "tui.failures",
     "tui.export",
 ]
 

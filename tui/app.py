@@ -8,18 +8,21 @@ import sys
 from collections.abc import Iterable
 from functools import partial
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.screen import Screen
 
+from tui import failures
 from tui.config import Config
 from tui.locations import styles_dir
 from tui.repository import Repository
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.main import MainScreen
 from tui.screens.services import Services
+from tui.widgets.status import StatusBar
+from tui.widgets.workers import TaskFailed
 
 
 class NewsApp(App[None]):
@@ -75,6 +78,20 @@ class NewsApp(App[None]):
             and character.isprintable()
             and event.key not in self.screen.active_bindings
         )
+
+    @on(TaskFailed)
+    def _task_failed(self, event: TaskFailed) -> None:
+        """The one failure path (every worker starts in tui/widgets/workers.py): a failure is one
+        line on screen and a traceback in the log, and the app runs on."""
+        what, error = event.description, event.error
+        path = failures.record(what, error)
+        where = f"see {path}" if path else "the log could not be written"
+        line = f"{what} failed: {type(error).__name__}: {error} ({where})"
+        bars = self.screen.query(StatusBar)
+        if bars:
+            bars.first().activity = line  # drawn as text, never markup
+        else:
+            self.notify(line, severity="error", markup=False)
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)

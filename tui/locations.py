@@ -17,6 +17,11 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
+def state_dir() -> Path:
+    """The log of unexpected failures lives here (~/.local/state/newstui)."""
+    return Path(platformdirs.user_state_dir(APP, appauthor=False))
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False))
 

@@ -16,6 +16,7 @@ from tui.model import Post
 from tui.query import Query, QueryEngine, QueryError, ResultMemo, parse, uses_field
 from tui.repository import Repository
 from tui.widgets.saved_searches import BUILT_IN, SearchCount
+from tui.widgets.workers import in_background
 
 
 @dataclass
@@ -119,8 +120,12 @@ class Filtering:
             if not get_current_worker().is_cancelled:
                 self.host.post_message(BodyMatches(shown, text, to_top))
 
-        self.host.run_worker(
-            search, thread=True, exclusive=True, group="filter", description="searching bodies"
+        in_background(
+            self.host,
+            search,
+            exclusive=True,
+            group="filter",
+            description="searching bodies",
         )
 
     def _body_positions(self, engine: QueryEngine) -> Callable[[str], set[int]]:
@@ -161,9 +166,9 @@ class Filtering:
             if not get_current_worker().is_cancelled:
                 self.host.post_message(Counted(counts))
 
-        self.host.run_worker(
+        in_background(
+            self.host,
             count,
-            thread=True,
             exclusive=True,
             group="searches",
             description="counting saved searches",

@@ -13,7 +13,7 @@ from time import monotonic
 from textual import on
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.config import Config
 from tui.index.life import BodyIndexLife
@@ -21,6 +21,7 @@ from tui.model import Post
 from tui.query import QueryEngine
 from tui.repository import Repository, merge
 from tui.watch import FolderChanges, FolderWatcher
+from tui.widgets.workers import in_background
 
 FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PUBLISH_EVERY = 0.5  # seconds between table updates while indexing (at least)
@@ -106,9 +107,9 @@ class ArchiveLoader(Widget):
         self._watch_lock = threading.Lock()  # a rescan's worker may start while one still runs
 
     def load(self) -> None:
-        self.run_worker(
+        in_background(
+            self,
             self._load,
-            thread=True,
             exclusive=True,
             group="index",
             description="loading the archive",
@@ -191,9 +192,9 @@ class ArchiveLoader(Widget):
             self.load()
         elif changes.paths:
             paths = set(changes.paths)
-            self.run_worker(
+            in_background(
+                self,
                 lambda: self._reload_paths(paths),
-                thread=True,
                 group="reload",
                 description="reading changed posts",
             )
@@ -230,9 +231,9 @@ class ArchiveLoader(Widget):
         """Bring the body index up to date with the posts, in the background (at once if it is)."""
         if self.body_index.begin():
             # Exclusive: a catch-up still running is replaced by this one.
-            self.run_worker(
+            in_background(
+                self,
                 self._update_fulltext,
-                thread=True,
                 exclusive=True,
                 group="fulltext",
                 description="indexing bodies",
@@ -257,6 +258,14 @@ class ArchiveLoader(Widget):
             return
         if not worker.is_cancelled:
             post(_BodiesIndexed())
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # An unexpected error in the body index's worker (the App reports it): it is no longer
+        # running, so the next refresh may try again.
+        if event.state == WorkerState.ERROR and event.worker.group == "fulltext":
+            self.body_index.failed(str(event.worker.error))
+            self.post_message(BodyIndexChanged())
 
     @on(_BodyProgress)
     def _body_progress(self, event: _BodyProgress) -> None:
@@ -286,9 +295,9 @@ class ArchiveLoader(Widget):
             if self.body_index.ready:
                 self.repo.fulltext.prepare(engine.by_path)
 
-        self.run_worker(
+        in_background(
+            self,
             prepare,
-            thread=True,
             exclusive=True,
             group="body-table",
             description="preparing body search",

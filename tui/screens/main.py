@@ -30,6 +30,7 @@ from tui.widgets.post_table import DEFAULT_COLUMNS, Column, PostTable
 from tui.widgets.saved_searches import SavedSearches
 from tui.widgets.status import StatusBar
 from tui.widgets.timeline import Timeline
+from tui.widgets.workers import in_background
 
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 TYPING_PAUSE = 0.3  # seconds without a key in the filter before the preview is redrawn
@@ -210,9 +211,9 @@ class MainScreen(FilterActions):
         elif not self.preview.display:
             # With the preview hidden, still read the post under a resting cursor: Enter then
             # shows it at once (the repository keeps the last few rendered).
-            self.run_worker(
+            in_background(
+                self,
                 lambda: self.repo.render(post, quick=True),
-                thread=True,
                 exclusive=True,
                 group="prepare",
                 description="preparing the post",

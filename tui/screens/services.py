@@ -17,11 +17,12 @@ from tui.model import Post
 from tui.repository import Repository
 from tui.screens.dialogs import LabelSuggester, LinkScreen, OutputScreen, PromptScreen
 from tui.state import StateError, StateStore
+from tui.widgets.workers import WorkerHost, in_background
 
 PIPE_TIMEOUT = 30  # seconds a piped command may run
 
 
-class UI(Protocol):
+class UI(WorkerHost, Protocol):
     """What the services need from the UI (the App has all of it)."""
 
     def notify(
@@ -39,18 +40,6 @@ class UI(Protocol):
     def push_screen(self, screen: Screen[Any], callback: Any = None) -> Any: ...
 
     def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any: ...
-
-    def run_worker(
-        self,
-        work: Callable[[], Any],
-        name: str | None = "",
-        group: str = "default",
-        description: str = "",
-        exit_on_error: bool = True,
-        start: bool = True,
-        exclusive: bool = False,
-        thread: bool = False,
-    ) -> Any: ...
 
 
 class Services:
@@ -145,7 +134,12 @@ class Services:
                 self.ui.notify, f"Copied the post as Markdown ({len(markdown):,} characters)"
             )
 
-        self.ui.run_worker(copy, thread=True, group="copy", description="copying a post")
+        in_background(
+            self.ui,
+            copy,
+            group="copy",
+            description="copying a post",
+        )
 
     # ---------------------------------------------------------------- pipes
 
@@ -168,7 +162,12 @@ class Services:
             title, output = run_command(command, self.repo.render(post).markdown)
             self.ui.call_from_thread(self.ui.push_screen, OutputScreen(title, output))
 
-        self.ui.run_worker(pipe, thread=True, group="pipe", description="piping a post")
+        in_background(
+            self.ui,
+            pipe,
+            group="pipe",
+            description="piping a post",
+        )
 
 
 def run_command(command: str, text: str) -> tuple[str, str]:

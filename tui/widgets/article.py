@@ -17,7 +17,6 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -30,6 +29,7 @@ from tui.linebreak import BreakingText, needs_rules
 from tui.model import Post
 from tui.render.highlight import highlight
 from tui.repository import Repository, partial
+from tui.widgets.workers import background
 
 # The first screen is drawn from enough of the document to fill the view (a few ms), the rest
 # after it: its cells times this (lines wrap short, Markdown syntax takes room), at least the
@@ -308,7 +308,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._loading = True
         self._load(document)
 
-    @work(thread=True, exclusive=True, group="article", description="rendering the post")
+    @background(exclusive=True, group="article", description="rendering the post")
     def _load(self, document: Callable[[bool], Document], fresh: bool = True) -> None:
         """fresh: a new document, shown from its top, first screen first; else a redraw in place."""
         with collector_paused():
