@@ -48,7 +48,7 @@ class Filtering:
         self.repo = repo
         self.config = config
         self.selected = (
-            selected  # paths of selected posts (the screen's selection, for is:selected)
+            selected  # ids of the selected stories (the screen's selection, for is:selected)
         )
         self.posts: list[Post] = []  # every post, newest first
         self.engine: QueryEngine | None = None
@@ -80,9 +80,7 @@ class Filtering:
         posts = self.posts
         selected = frozenset(self.selected) if selected is None else selected
         uses_selection = bool(selected) and uses_field(query, "selected")
-        selected_ids = (
-            {post.id for post in posts if post.path in selected} if uses_selection else frozenset()
-        )
+        selected_ids = selected if uses_selection else frozenset()
 
         def run(within: list[int] | None = None) -> list[int]:
             return engine.filter(

@@ -136,6 +136,8 @@ class MainScreen(FilterActions):
                 return  # a slower worker finished after a newer list was shown
             self._shown_version = event.version
         self.filtering.set_posts(event.posts, event.engine)
+        self.stories = event.stories
+        self.table.show_copies(bool(event.stories.copies))
         if event.engine is not None:
             # The posts and their engine live as long as the app: out of the collector's reach,
             # they spare each full collection a walk over them (~80 ms at 10,000 posts).
@@ -237,6 +239,7 @@ class MainScreen(FilterActions):
                 self.follow,
                 self.filtering.match_terms,
                 self.table.refresh_rows,
+                copies=self.stories.of,
             )
         )
 

@@ -47,6 +47,7 @@ class ReaderScreen(PostActions):
         Binding("G,end", "edge('bottom')", "Bottom", show=False, id="reader.bottom"),
         Binding("J", "step(1)", "Next post", id="reader.next"),
         Binding("K", "step(-1)", "Previous post", id="reader.previous"),
+        Binding("c", "next_copy", "Next copy", show=False, id="reader.next_copy"),
         Binding("s", "star", "Star", id="reader.star"),
         Binding("r", "toggle_read", "Read", show=False, id="reader.read"),
         Binding("e", "toggle_archive", "Archive", show=False, id="reader.archive"),
@@ -70,8 +71,13 @@ class ReaderScreen(PostActions):
         follow: Callable[[int, Post], None] | None = None,
         terms: list[str] | None = None,
         changed: Callable[[], None] | None = None,
+        *,
+        copies: Callable[[Post], list[Post]] | None = None,
     ) -> None:
         super().__init__(services)
+        # Every file of a post's story, newest first: `c` shows the next one.
+        self.copies = copies or (lambda post: [post])
+        self.copy = 0  # which copy of the current story is shown
         self.terms = terms or []  # the filter's words, highlighted
         self.repo = repo
         self.config = config
@@ -97,10 +103,20 @@ class ReaderScreen(PostActions):
         return self.query_one(ArticleView)
 
     @property
-    def current_post(self) -> Post | None:
+    def row(self) -> Post | None:
+        """The table's row for the story shown (its newest copy)."""
         if 0 <= self.index < len(self.posts):
             return self.posts[self.index]
         return None
+
+    @property
+    def current_post(self) -> Post | None:
+        """The copy shown: the row's file, unless `c` moved on to another copy."""
+        row = self.row
+        if row is None:
+            return None
+        copies = self.copies(row)
+        return copies[self.copy % len(copies)]
 
     def on_mount(self) -> None:
         self._show_search_bar(False)
@@ -108,16 +124,24 @@ class ReaderScreen(PostActions):
         self.article.focus()
         self.load_post()
 
-    def load_post(self) -> None:
-        post = self.current_post
-        if post is None:
+    def load_post(self, copy: int = 0) -> None:
+        row = self.row
+        if row is None:
             self.app.pop_screen()
             return
+        copies = self.copies(row)
+        self.copy = copy % len(copies)
+        post = copies[self.copy]
         status = self.query_one(StatusBar)
         status.archive = post.source
         status.counts = f"{self.index + 1:,} of {len(self.posts):,}"
         status.activity = ""
         self.search_bar.value = ""
+        if len(copies) > 1:
+            # The copies' folders and dates differ (the text may too): say which one this is.
+            when = post.date.astimezone().strftime("%Y-%m-%d") if post.date else "no date"
+            status.archive = f"{post.path} · {when}"
+            status.counts += f" · copy {self.copy + 1} of {len(copies)} (c: next)"
         if self.config.mark_read_on_open and not self.repo.state.get(post.id).read:
             try:
                 self.repo.state.set_read([post.id], True)
@@ -251,6 +275,13 @@ class ReaderScreen(PostActions):
             self.article.scroll_home(animate=False)
         else:
             self.article.scroll_end(animate=False)
+
+    def action_next_copy(self) -> None:
+        row = self.row
+        if row is not None and len(self.copies(row)) > 1:
+            self.load_post(self.copy + 1)
+        else:
+            self.notify("This post has no other copies")
 
     def action_step(self, step: int) -> None:
         index = self.index + step

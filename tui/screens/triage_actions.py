@@ -10,6 +10,7 @@ from tui.repository import Repository
 from tui.screens.post_actions import PostActions
 from tui.screens.services import Services
 from tui.state import StateError, StateStore
+from tui.stories import Stories, group
 from tui.widgets.post_table import PostTable, RowFlags
 
 Verb = Callable[[StateStore, Sequence[Post]], str]
@@ -21,7 +22,8 @@ class TriageActions(PostActions):
     def __init__(self, repo: Repository, services: Services) -> None:
         super().__init__(services)
         self.repo = repo
-        self.selected: set[str] = set()  # paths of selected posts
+        self.selected: set[str] = set()  # ids of the selected stories (post.id)
+        self.stories: Stories = group([])  # the files behind the table's rows
 
     @property
     def table(self) -> PostTable:
@@ -38,7 +40,7 @@ class TriageActions(PostActions):
     def targets(self) -> list[Post]:
         """The selected posts that are shown, or else the one under the cursor."""
         if self.selected:
-            shown = [post for post in self.table.posts if post.path in self.selected]
+            shown = [post for post in self.table.posts if post.id in self.selected]
             if shown:
                 return shown
         post = self.table.current_post
@@ -49,7 +51,8 @@ class TriageActions(PostActions):
         return RowFlags(
             unread=not state.read,
             starred=state.starred,
-            selected=post.path in self.selected,
+            selected=post.id in self.selected,
+            copies=self.stories.count(post),
             problem=bool(post.problems),
         )
 
@@ -71,7 +74,7 @@ class TriageActions(PostActions):
     def action_toggle_archive(self) -> None:
         posts = self.targets()
         # Archived posts leave the view, so they leave the selection too.
-        self.selected -= {post.path for post in posts}
+        self.selected -= {post.id for post in posts}
         self._triage(triage.toggle_archive, posts, refilter=True)
 
     def action_mark_all_read(self) -> None:
@@ -86,12 +89,12 @@ class TriageActions(PostActions):
         post = self.table.current_post
         if post is None:
             return
-        self.selected.symmetric_difference_update({post.path})
+        self.selected.symmetric_difference_update({post.id})
         self.table.move_to(self.table.cursor + 1)
         self.rows_changed()
 
     def action_select_all(self) -> None:
-        self.selected.update(post.path for post in self.table.posts)
+        self.selected.update(post.id for post in self.table.posts)
         self.rows_changed()
 
     def action_undo(self) -> None:
