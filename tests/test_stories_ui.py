@@ -20,6 +20,7 @@ from tui.screens.main import MainScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article import ArticleView
 from tui.widgets.post_table import PostTable
+from tui.widgets.saved_searches import SavedSearches
 from tui.widgets.status import StatusBar
 from tui.widgets.timeline import Timeline
 
@@ -97,6 +98,14 @@ async def test_one_row_per_story_newest_copy_with_a_mark(twins: Path, capsys) ->
         assert "×6" in line and VIDEO in line
         lone = table(app).render_line(3).text
         assert "×" not in lone and LONE in lone
+        # The sidebar's unread counts are stories too.
+        await pilot.press("B")
+        await settle(app, pilot)
+        sidebar = main(app).query_one(SavedSearches)
+        prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+        unread = {text.rsplit(maxsplit=1)[0].strip(): int(text.split()[-1]) for text in prompts}
+        assert unread["All posts"] == unread["Unread"] == len(STORIES)
+        assert len(listed(capsys, twins, "is:unread -is:archived")) == len(STORIES)
 
 
 async def test_every_triage_key_reaches_every_copy(twins: Path, capsys) -> None:
