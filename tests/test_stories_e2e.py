@@ -58,14 +58,17 @@ def test_every_triage_key_and_count_agree_with_list(tmp_path: Path, env: dict[st
         term.send("s")  # star the video: all six files
         term.wait_for("1 starred")
         term.send("j", "r")  # read the essay: both files
+        term.wait_for(f"{TOTAL} of {TOTAL} posts · {TOTAL - 1} unread")
         term.wait_for(counts(root, env))
         term.send("/")
         term.type("market")
         term.send("Enter", "*")
         term.wait_for("2 selected")
         term.send("e")  # archive both market stories: three files
+        term.wait_for(f"0 of {TOTAL} posts")
         term.wait_for(counts(root, env, "market"))
         term.send("Escape")
+        term.wait_for(f"{TOTAL - 2} of {TOTAL} posts")
         screen = term.wait_for(counts(root, env))
         assert "Market wrap" not in screen and "Lone market report" not in screen
         files = newstui_list(root, env)
