@@ -223,3 +223,14 @@ async def test_live_reload_keeps_stories_right(twins: Path) -> None:
         await wait_until(app, pilot, lambda: "Essay, revised" not in shown(app))
         assert shown(app) == STORIES
         assert main(app).flags_for(table(app).posts[1]).copies == 2
+        # A copy whose url changes leaves its story and becomes one of its own.
+        write_post(
+            twins,
+            "archived/2021-12-30/essay.md",
+            "Essay, another article",
+            "2021-12-30T09:00:00Z",
+            **{"from": "https://essay.example.org/2021/12/another"},
+        )
+        await wait_until(app, pilot, lambda: "Essay, another article" in shown(app))
+        assert shown(app) == [VIDEO, ESSAY, "Essay, another article", LONE, MARKET, OTHER]
+        assert main(app).flags_for(table(app).posts[1]).copies == 1
