@@ -256,7 +256,7 @@ async def test_x_selects_moves_down_and_esc_clears(archive: Path) -> None:
         assert posts_table.cursor == 1
         await pilot.press("x")
         assert posts_table.cursor == 2
-        assert main(app).selected == {post.id for post in main(app).posts[:2]}  # story ids
+        assert main(app).selected == {post.id for post in main(app).table.posts[:2]}  # story ids
         assert counts(app) == "5 of 5 posts · 5 unread · 2 selected"
         # Selected rows are highlighted: another background than a plain row (the cursor is on 2).
         backgrounds = [
@@ -266,7 +266,7 @@ async def test_x_selects_moves_down_and_esc_clears(archive: Path) -> None:
         assert backgrounds[0] == backgrounds[1]
         assert backgrounds[0] != backgrounds[3]
         await pilot.press("k", "x")  # x again unselects
-        assert main(app).selected == {main(app).posts[0].id}
+        assert main(app).selected == {main(app).table.posts[0].id}
         await pilot.press("escape")
         assert main(app).selected == set()
         assert counts(app) == "5 of 5 posts · 5 unread"
