@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 POSTS ?= sample_posts
 
-.PHONY: run test lint fuzz bench install install-test clean
+.PHONY: run test lint fuzz bench soak install install-test clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ fuzz: $(VENV)/.installed-test
 $(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
+
+# End newstui at random moments of a cold index in tmux, SOAK_TRIES times (bench/soak.py).
+SOAK_TRIES ?= 50
+soak: $(VENV)/.installed-test
+	$(PY) bench/soak.py --tries $(SOAK_TRIES)
 
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.screen import Screen
 
-from tui import failures
+from tui import ending, failures
 from tui.config import Config
 from tui.locations import styles_dir
 from tui.repository import Repository
@@ -44,6 +44,8 @@ class NewsApp(App[None]):
         # lets the UI thread answer a key at once while one of them computes.
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(0.001)
+        # Thread workers on daemon threads: quitting does not wait for them (tui/ending.py).
+        asyncio.get_running_loop().set_default_executor(ending.DaemonThreads())
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.repo, self.config, self.services)
@@ -51,11 +53,29 @@ class NewsApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        # Textual ignores SIGTERM and SIGHUP (a dropped SSH connection) and dies without restoring
-        # the terminal; an event-loop handler exits cleanly (a plain signal.signal handler hangs).
+        # Textual ignores SIGTERM and SIGHUP (a dropped SSH connection): end with 128+signal.
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(signum, self.exit)
+        self._signals = {
+            signum: signal.signal(signum, partial(self._on_signal, loop))
+            for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+        }
+        ending.watch_terminal()
+
+    def _on_signal(self, loop: asyncio.AbstractEventLoop, signum: int, frame: object) -> None:
+        """In the main thread between two bytecodes, wherever it was: only what is safe anywhere."""
+        if signum == signal.SIGHUP:
+            # The terminal is gone: Textual's SIGCONT handler (the kernel sends SIGCONT with the
+            # hang-up) must not re-enter application mode on it; see tui/ending.py.
+            signal.signal(signal.SIGCONT, signal.SIG_DFL)
+            ending.arm_watchdog(128 + signum)
+        else:
+            ending.arm_watchdog(128 + signum, before=ending.restore_terminal)
+        loop.call_soon_threadsafe(partial(self.exit, return_code=128 + signum))
+
+    async def action_quit(self) -> None:
+        """q and ctrl+c: should the orderly exit hang, the process ends anyway (tui/ending.py)."""
+        ending.arm_watchdog(0, before=ending.restore_terminal)
+        self.exit()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self._esc_then_key(event):
@@ -94,6 +114,8 @@ class NewsApp(App[None]):
             self.notify(line, severity="error", markup=False)
 
     def on_unmount(self) -> None:
+        for signum, handler in self._signals.items():  # an App in a test: the runner's again
+            signal.signal(signum, handler)
         sys.setswitchinterval(self._switch_interval)
         self.repo.close()
 

@@ -3,15 +3,18 @@ small interface to the UI rather than the App class, so screens need not know th
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any, Protocol
 
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 
-from tui import links, triage
+from tui import ending, links, triage
 from tui.config import Config
 from tui.model import Post
 from tui.repository import Repository
@@ -171,19 +174,30 @@ class Services:
 
 
 def run_command(command: str, text: str) -> tuple[str, str]:
-    """Run a shell command with text on its standard input: (a title saying how it ended, its output)."""
+    """Run a shell command with text on its standard input: (a title saying how it ended, its output).
+
+    In a session of its own, so that it and whatever it starts (its process group) are killed
+    when it times out or newstui ends (tui/ending.py); never reading the app's terminal."""
     try:
-        done = subprocess.run(
+        process = subprocess.Popen(
             command,
             shell=True,
-            input=text,
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=PIPE_TIMEOUT,
+            start_new_session=True,
         )
-        output = done.stdout + (done.stderr and f"\n{done.stderr}")
-        return f"{command} (exit status {done.returncode})", output
-    except subprocess.TimeoutExpired:
-        return f"{command}: stopped after {PIPE_TIMEOUT} s", ""
     except OSError as error:
         return f"{command}: could not run", str(error)
+    ending.add_group(process.pid)
+    try:
+        stdout, stderr = process.communicate(text, timeout=PIPE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return f"{command}: stopped after {PIPE_TIMEOUT} s", ""
+    finally:
+        ending.remove_group(process.pid)
+    return f"{command} (exit status {process.returncode})", stdout + (stderr and f"\n{stderr}")
