@@ -240,3 +240,19 @@ async def test_live_reload_keeps_stories_right(twins: Path) -> None:
         await wait_until(app, pilot, lambda: "Essay, another article" in shown(app))
         assert shown(app) == [VIDEO, ESSAY, "Essay, another article", LONE, MARKET, OTHER]
         assert main(app).flags_for(table(app).posts[1]).copies == 1
+
+
+async def test_export_takes_the_selected_stories(twins: Path, monkeypatch) -> None:
+    from tui.screens import export
+
+    exported: list[list[str]] = []
+    monkeypatch.setattr(
+        export, "export_posts", lambda _s, posts, *_a: exported.append([p.title for p in posts])
+    )
+    app = make_app(twins)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x", "j", "x")  # the video and the lone post
+        await filter_to(app, pilot, "market")  # the lone post still shown, the video hidden
+        await main(app).run_action("export")
+        assert exported == [[LONE, VIDEO]]

@@ -257,12 +257,12 @@ class MainScreen(FilterActions):
         gathered over several searches), else the posts shown (screens/export.py)."""
         if self.selected:
             # In the table's order, then those the filter hides, newest first.
-            shown = [post for post in self.table.posts if post.path in self.selected]
-            seen = {post.path for post in shown}
+            shown = [post for post in self.table.posts if post.id in self.selected]
+            seen = {post.id for post in shown}  # the selection holds story ids
             hidden = [
                 post
                 for post in self.filtering.posts
-                if post.path in self.selected and post.path not in seen
+                if post.id in self.selected and post.id not in seen
             ]
             posts = shown + hidden
             what = f"{len(posts):,} selected post" + ("" if len(posts) == 1 else "s")
