@@ -18,6 +18,9 @@ def isolated_xdg(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         (home / name).mkdir()
         monkeypatch.setenv(name, str(home / name))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # Draw as a truecolor terminal does, whatever terminal runs the tests (the post table's
+    # cursor differs in 16 colours); tests of 16 colours unset it and set TERM=xterm.
+    monkeypatch.setenv("COLORTERM", "truecolor")
     return home
 
 

@@ -95,3 +95,27 @@ def test_urls_with_spaces_or_controls_do_not_open() -> None:
         assert not links.openable(url)
         with pytest.raises(OSError):
             links.open_url(url, "echo {url}")
+
+
+def test_the_pipe_key_quotes_the_posts_values(tmp_path: Path, monkeypatch) -> None:
+    """What the app's pipe key runs (tui/screens/services.py): the post's url, title and path
+    in the user's shell line, each shell-quoted; the Markdown on standard input."""
+    from tui.model import Post
+    from tui.screens.services import pipe_values, run_command
+
+    monkeypatch.chdir(tmp_path)
+    post = Post(
+        id=HOSTILE_URLS[0],
+        path="a $(touch PWNED-path).md",
+        title="$(touch PWNED-title)",
+        date=None,
+        url=HOSTILE_URLS[0],
+    )
+    line = links.shell_line(
+        "cat > md.txt; echo {url} {title} {path} > out.txt", pipe_values(tmp_path, post)
+    )
+    title, _ = run_command(line, "# markdown\n")
+    assert "exit status 0" in title
+    no_markers(tmp_path)
+    assert (tmp_path / "out.txt").read_text().split()[0] == post.url
+    assert (tmp_path / "md.txt").read_text() == "# markdown\n"

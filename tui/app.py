@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from tui import ending, failures
 from tui.config import Config
+from tui.keymap import app_groups, resolve
 from tui.locations import styles_dir
 from tui.repository import Repository
 from tui.screens.help import HelpScreen, key_rows
@@ -37,7 +38,17 @@ class NewsApp(App[None]):
         self.config = config or Config()
         self.services = Services(self, repo, self.config)
         if self.config.theme:
-            self.theme = self.config.theme
+            if self.config.theme in self.available_themes:
+                self.theme = self.config.theme
+            else:  # shown with the config's other problems when the main screen mounts
+                self.config.problems.append(
+                    f"{self.config.path}: theme {self.config.theme!r} does not exist; "
+                    "using the default"
+                )
+        # An action id means the same action on every screen; remaps that would shadow a key
+        # are refused (tui.keymap), and said at start like the config's problems.
+        self.keymap, refused = resolve(self.config.keys, app_groups())
+        self.config.problems.extend(refused)
 
     def on_load(self) -> None:
         # Workers render posts and build indexes in threads; a 1 ms GIL switch interval (not 5)
@@ -51,8 +62,8 @@ class NewsApp(App[None]):
         return MainScreen(self.repo, self.config, self.services)
 
     def on_mount(self) -> None:
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
+        if self.keymap:
+            self.set_keymap(self.keymap)
         # Textual ignores SIGTERM and SIGHUP (a dropped SSH connection): end with 128+signal.
         loop = asyncio.get_running_loop()
         self._signals = {

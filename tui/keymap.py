@@ -26,9 +26,7 @@ def resolve(
     keymap: dict[str, str] = {}
     warnings: list[str] = []
     for name, value in keys.items():
-        targets = sorted(
-            i for i in ids if i == name or i.rpartition(".")[2] == name and "." not in name
-        )
+        targets = sorted(i for i in ids if i == name or "." not in name and _plain(i) == name)
         if not targets:
             warnings.append(f"[keys] {name}: no action has this id (? lists them); ignored")
             continue
@@ -44,6 +42,13 @@ def resolve(
                     f" {key} is already {other}"
                 )
     return {i: k for i, k in keymap.items() if i not in refused}, warnings
+
+
+def _plain(binding: str) -> str | None:
+    """The plain id a screen's binding answers to (reader.star: star); the app's own bindings
+    (app.quit, ctrl+c) only by their full id."""
+    screen, _, name = binding.rpartition(".")
+    return None if screen == "app" else name
 
 
 def _name(binding: str, keys: Mapping[str, str]) -> str:

@@ -73,6 +73,7 @@ class MainScreen(FilterActions):
         self._preview_timer: Timer | None = None
         self._timeline_timer: Timer | None = None
         self._shown_version = -1  # the repository version on screen; older publishes are dropped
+        self._changes_at_suspend: int | None = None  # the state's changes when the reader opened
 
     # ---------------------------------------------------------------- layout
 
@@ -187,9 +188,17 @@ class MainScreen(FilterActions):
 
     # ---------------------------------------------------------------- preview and reader
 
+    def on_screen_suspend(self) -> None:
+        self._changes_at_suspend = self.repo.state.changes
+
     def on_screen_resume(self) -> None:
-        self.rows_changed()  # the reader may have starred or read posts
-        self._schedule_preview(PREVIEW_DELAY)  # and moved the cursor
+        suspended = self._changes_at_suspend
+        if suspended is not None and self.repo.state.changes != suspended:
+            # The reader triaged posts: one it archived leaves the default view at once.
+            self.refilter()
+        else:
+            self.rows_changed()
+        self._schedule_preview(PREVIEW_DELAY)  # the reader may have moved the cursor
 
     @on(PostTable.Highlighted)
     def _highlighted(self) -> None:

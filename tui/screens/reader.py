@@ -41,7 +41,8 @@ class ReaderScreen(PostActions):
         Binding("j,down", "scroll('down')", "Down", show=False, id="reader.down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="reader.up"),
         Binding("space", "space", "Page down, then next post", show=False, id="reader.space"),
-        Binding("pagedown,f", "page('down')", "Page down", show=False, id="reader.page_down"),
+        # Not f: `star = "f"` in the config stars here too (the table has no f).
+        Binding("pagedown", "page('down')", "Page down", show=False, id="reader.page_down"),
         Binding("b,pageup", "page('up')", "Page up", show=False, id="reader.page_up"),
         Binding("g,home", "edge('top')", "Top", show=False, id="reader.top"),
         Binding("G,end", "edge('bottom')", "Bottom", show=False, id="reader.bottom"),

@@ -8,6 +8,7 @@ import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from pathlib import Path
 from typing import Any, Protocol
 
 from textual.notifications import SeverityLevel
@@ -161,8 +162,11 @@ class Services:
         self.ui.push_screen(PromptScreen("Pipe to command", hint, suggester), chosen)
 
     def run_pipe(self, post: Post, command: str) -> None:
+        # {url}, {title} and {path} are the post's, shell-quoted: data, never shell code.
+        line = links.shell_line(command, pipe_values(self.repo.root, post))
+
         def pipe() -> None:
-            title, output = run_command(command, self.repo.render(post).markdown)
+            title, output = run_command(line, self.repo.render(post).markdown)
             self.ui.call_from_thread(self.ui.push_screen, OutputScreen(title, output))
 
         in_background(
@@ -171,6 +175,11 @@ class Services:
             group="pipe",
             description="piping a post",
         )
+
+
+def pipe_values(root: Path, post: Post) -> dict[str, str]:
+    """What a pipe command's placeholders stand for."""
+    return {"url": post.url, "title": post.title, "path": os.path.join(root, post.path)}
 
 
 def run_command(command: str, text: str) -> tuple[str, str]:

@@ -540,6 +540,15 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         if style is None:
             if name == "base":
                 style = self.rich_style
+            elif (
+                name == "post-table--cursor"
+                and self.app.console.color_system == "standard"
+                and not self.app.no_color  # NO_COLOR: reverse video, from the CSS
+            ):
+                # 16 colours turn a theme's cursor (a light background, dark text) into bright
+                # white on light grey: the row's own colours swapped always read.
+                base = self.rich_style
+                style = Style(color=base.bgcolor, bgcolor=base.color, bold=True)
             else:
                 style = self.get_component_rich_style(name, partial=partial)
             self._styles[key] = style
@@ -586,7 +595,8 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
                     dim = style + self._style("post-table--dim", True)
                     runs.append((pad_cells(NO_DATE, col_width), dim))
                 else:
-                    text = post.date.astimezone().strftime(self._date_format_for_width)
+                    # The format is the user's: its output is cleaned like post text.
+                    text = clean_line(post.date.astimezone().strftime(self._date_format_for_width))
                     runs.append((pad_cells(text, col_width), style))
             else:
                 text = _cell_text(post, key)
