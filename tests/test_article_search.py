@@ -23,6 +23,11 @@ def test_search_is_case_insensitive_and_literal() -> None:
     assert search_pattern("   ") is None
 
 
+def test_search_finds_chinese_in_either_script() -> None:
+    assert matches(["台灣的新聞", "台湾新闻"], "台湾") == [((0, 0, 2),), ((1, 0, 2),)]
+    assert matches(["台湾新闻"], "臺灣") == [((0, 0, 2),)]
+
+
 def test_search_runs_over_line_breaks() -> None:
     # Chinese is broken inside words; a Latin phrase at a space; both still match.
     assert matches(["一二三香", "港四五"], "香港") == [((0, 3, 4), (1, 0, 1))]

@@ -54,3 +54,13 @@ def test_first_screen_ends_at_a_blank_line_outside_code() -> None:
     )
     assert head.endswith("\n\n") and head.count("```") % 2 == 0
     assert first_screen("short", 300) == "short"
+
+
+def test_chinese_in_table_cells_wraps_and_keeps_every_character() -> None:
+    cell = "這是一個很長的說明，用來測試表格中的中文換行，不應該以標點符號開頭。"
+    table = f"| 名稱 | 說明 |\n|---|---|\n| 港口 | {cell} |\n"
+    lines = [line.text.strip() for line in render_lines(table, 40)]
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("─")) + 1 :]
+    shown = "".join(line.removeprefix("港口").strip() for line in body)
+    assert shown == cell  # Rich alone cut it short with "…"
+    assert not any(line and line[0] in "，。" for line in lines)

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
-from tui.chinese import convert
+from tui.chinese import convert, fold_script
 from tui.collector import collector_paused
 from tui.linebreak import BreakingText, needs_rules
 from tui.model import Post
@@ -49,7 +49,8 @@ _TITLE_LINK = re.compile(r"^(#+ )\[(.*)\]\((?:[^()]|\([^()]*\))*\)\s*$", re.MULT
 def reader_markdown() -> type:
     """Rich's Markdown with every heading at the left edge (Rich centres h1). Built on first use:
     rich.markdown is loaded when the first post is drawn, not at start-up."""
-    from rich.markdown import Heading, Markdown, MarkdownContext, Paragraph
+    from rich.console import JustifyMethod
+    from rich.markdown import Heading, Markdown, MarkdownContext, Paragraph, TableDataElement
 
     class BreakingParagraph(Paragraph):
         """A paragraph broken by CJK typesetting rules (tui.linebreak), not at spaces only."""
@@ -75,11 +76,20 @@ def reader_markdown() -> type:
                     text = breaking
                 yield text
 
+    class BreakingCell(TableDataElement):
+        """A table cell that wraps Chinese (Rich would cut it short with an ellipsis)."""
+
+        def __init__(self, justify: JustifyMethod) -> None:
+            super().__init__(justify)
+            self.content = BreakingText("", justify=justify)
+
     class ReaderMarkdown(Markdown):
         elements: ClassVar = {
             **Markdown.elements,
             "heading_open": LeftHeading,
             "paragraph_open": BreakingParagraph,
+            "td_open": BreakingCell,
+            "th_open": BreakingCell,
         }
 
     return ReaderMarkdown
@@ -181,9 +191,10 @@ PAINT_WAIT = 0.5  # seconds a worker waits for the first screen to paint before 
 
 
 def search_pattern(query: str) -> re.Pattern[str] | None:
-    """The regex for a search typed in the reader: case-insensitive, a run of spaces matches any
+    """The regex for a search typed in the reader: case-insensitive, Chinese in either script
+    (台湾 finds 台灣: match it against fold_script(text)), a run of spaces matches any
     whitespace, and a match may run on over a line break (Chinese breaks inside words)."""
-    words = query.split()
+    words = fold_script(query).split()
     if not words:
         return None
     wrap = r"(?:\n[ \t]*)?"  # a line break, and the next line's indentation
@@ -209,7 +220,7 @@ def find_matches(lines: list[str], pattern: re.Pattern[str]) -> list[Match]:
     for line in lines:
         starts.append(position)
         position += len(line) + 1
-    joined = "\n".join(lines)
+    joined = fold_script("\n".join(lines))  # one character for one: positions stay
     found: list[Match] = []
     for hit in pattern.finditer(joined):
         if hit.end() == hit.start():
