@@ -92,7 +92,13 @@ async def test_search_is_case_insensitive_and_says_not_found(archive: Path) -> N
         assert "not found" in reader.query_one(StatusBar).activity
 
 
-async def test_space_past_the_end_opens_the_next_post(archive: Path) -> None:
+async def test_space_past_the_end_opens_the_next_post(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notices: list[str] = []
+    monkeypatch.setattr(
+        ReaderScreen, "notify", lambda self, message, **kwargs: notices.append(str(message))
+    )
     app = make_app(archive)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_reader(pilot, app)
@@ -103,6 +109,7 @@ async def test_space_past_the_end_opens_the_next_post(archive: Path) -> None:
         await settle(app, pilot)
         assert reader.current_post is not None and reader.current_post.title == "Pictures"
         assert table.cursor == 1  # the table follows
+        assert notices == ["Next post: Pictures"]  # said briefly
         await pilot.press("space")  # a short post: the last page at once
         await settle(app, pilot)
         assert reader.current_post.title == "Third post"
