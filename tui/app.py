@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import Iterable
+from contextlib import ExitStack
 from functools import partial
 
 from textual import events, on
@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.screen import Screen
 
-from tui import ending, failures
+from tui import collector, ending, failures
 from tui.config import Config
 from tui.keymap import app_groups, resolve
 from tui.locations import styles_dir
@@ -51,10 +51,8 @@ class NewsApp(App[None]):
         self.config.problems.extend(refused)
 
     def on_load(self) -> None:
-        # Workers render posts and build indexes in threads; a 1 ms GIL switch interval (not 5)
-        # lets the UI thread answer a key at once while one of them computes.
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(0.001)
+        self._settings = ExitStack()  # interpreter-wide, undone when the app ends
+        self._settings.enter_context(collector.quick_thread_switches())
         # Thread workers on daemon threads: quitting does not wait for them (tui/ending.py).
         asyncio.get_running_loop().set_default_executor(ending.DaemonThreads())
 
@@ -127,7 +125,8 @@ class NewsApp(App[None]):
     def on_unmount(self) -> None:
         for signum, handler in self._signals.items():  # an App in a test: the runner's again
             signal.signal(signum, handler)
-        sys.setswitchinterval(self._switch_interval)
+        self._settings.close()
+        collector.unfreeze()
         self.repo.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -1,0 +1,31 @@
+"""The interpreter-wide settings: the loaded posts frozen once, the switch interval put back."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+
+from tui import collector
+
+
+def test_the_loaded_posts_are_frozen_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    collector.unfreeze()
+    collector.freeze_loaded()
+    collector.freeze_loaded()  # a reload, a rescan: garbage of the moment is not pinned
+    assert calls == ["unfreeze", "freeze"]
+    collector.unfreeze()
+    collector.freeze_loaded()
+    assert calls == ["unfreeze", "freeze", "unfreeze", "freeze"]
+    collector.unfreeze()
+
+
+def test_quick_thread_switches_are_undone() -> None:
+    before = sys.getswitchinterval()
+    with collector.quick_thread_switches():
+        assert sys.getswitchinterval() == pytest.approx(collector.SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
