@@ -129,3 +129,24 @@ async def test_missing_theme_and_shadowing_remap_are_warned_not_fatal(sample: Pa
         assert app.repo.state.get(post.id).starred
     text = "\n".join(notes)
     assert "'nrod' does not exist" in text and "nosuch" in text and "refused" in text
+
+
+async def test_a_rebuilt_body_index_is_said_in_the_app(sample: Path) -> None:
+    from tui.index.fulltext import default_db_path
+
+    path = default_db_path(sample)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"SQLite format 3\x00" + b"\xde\xad" * 4000)  # damaged
+    app = make_app(sample)
+    notes: list[str] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        notes.append(str(message))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await settle(app, pilot)
+    assert any("body search index was damaged" in note for note in notes), notes

@@ -200,6 +200,11 @@ class FullTextIndex:
         with self._update_lock:
             self._rebuild()
 
+    def take_notice(self) -> str | None:
+        """The notice, once: the app shows it when an update ends."""
+        notice, self.notice = self.notice, None
+        return notice
+
     @property
     def damaged(self) -> bool:
         """A search found the database unreadable: its answers are not to be trusted until the

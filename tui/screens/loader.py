@@ -93,7 +93,7 @@ class _BodyProgress(Message, bubble=False):
 
 @dataclass
 class _BodiesIndexed(Message, bubble=False):
-    pass
+    notice: str | None = None  # what the body index had to do (rebuilt when damaged)
 
 
 @dataclass
@@ -267,7 +267,7 @@ class ArchiveLoader(Widget):
             post(_BodyIndexFailed(str(error)))
             return
         if not worker.is_cancelled:
-            post(_BodiesIndexed())
+            post(_BodiesIndexed(self.repo.fulltext.take_notice()))
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -294,7 +294,9 @@ class ArchiveLoader(Widget):
         self.post_message(BodyIndexChanged())
 
     @on(_BodiesIndexed)
-    def _bodies_indexed(self) -> None:
+    def _bodies_indexed(self, event: _BodiesIndexed) -> None:
+        if event.notice:
+            self.notify(event.notice, severity="warning", timeout=10, markup=False)
         self.body_index.finished()
         self.post_message(BodyIndexChanged(finished=True))
 
