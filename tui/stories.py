@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -110,8 +109,10 @@ def group(posts: Sequence[Post]) -> Stories:
     first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
     if len(first) == len(ids):
         return Stories(posts, posts)
-    rows = list(map(posts.__getitem__, sorted(first.values())))
-    shared = {key for key, n in Counter(ids).items() if n > 1}
+    firsts = sorted(first.values())
+    rows = list(map(posts.__getitem__, firsts))
+    # The ids of the files that are not their story's newest: set operations, no Python loop.
+    shared = set(map(ids.__getitem__, set(range(len(ids))).difference(firsts)))
     copies: dict[str, list[Post]] = {}
     for post in compress(posts, map(shared.__contains__, ids)):
         found = copies.get(post.id)
