@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_post
+from tests.conftest import SAMPLE_POSTS, write_post
+from tests.tmux import Tmux, have_tmux
 from tui.chinese import fold
 from tui.model import url_host
 
@@ -95,3 +96,45 @@ def test_a_bad_sort_is_one_line_and_status_2(both_scripts: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "newstui: bad --sort: takes date, title, source, author, or one of them after -"
     ]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not have_tmux(), reason="needs tmux")
+def test_label_and_sorting_in_tmux(isolated_xdg: Path) -> None:
+    """By keys only, at 80x24: label a post, find it by label: in the other script, sort by title
+    and keep that order while filtering."""
+    env = {
+        name: str(isolated_xdg / name)
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+    }
+    term = Tmux(f"{NEWSTUI} {SAMPLE_POSTS}", size=(80, 24), env={**env, "TERM": "xterm-256color"})
+    try:
+        term.wait_for("27 of 27 posts")
+        term.send("/")
+        term.type("台风")
+        term.wait_for(" 1 of 27 posts")
+        term.send("Enter")
+        term.send("l")
+        term.type("待讀")
+        term.send("Enter")
+        term.wait_for("待讀")  # the notification
+        term.send("Escape")  # clears the filter
+        term.wait_for("27 of 27 posts")
+        term.send("/")
+        term.type("label:待读")
+        screen = term.wait_for(" 1 of 27 posts")
+        assert "台风来之前" in screen
+        term.send("Escape")
+        term.wait_for("27 of 27 posts")
+        term.send("O")
+        screen = term.wait_for("title A→Z")
+        rows = [line for line in screen.splitlines() if line.startswith((" ●", " !", " ○"))]
+        assert rows and "A Library That Lends Seeds" in rows[0]
+        term.send("/")
+        term.type("the")
+        screen = term.wait_for(
+            lambda s: "title A→Z" in s and "of 27 posts" in s and "27 of 27" not in s
+        )
+        term.send("q")
+    finally:
+        term.close()

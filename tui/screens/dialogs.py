@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -75,9 +77,17 @@ class PromptScreen(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, title: str, hint: str = "", suggester: Suggester | None = None, value: str = ""
+        self,
+        title: str,
+        hint: str = "",
+        suggester: Suggester | None = None,
+        value: str = "",
+        check: Callable[[str], str | None] | None = None,
     ) -> None:
+        """check, optional, says why a text cannot be taken (or None): the prompt then stays
+        open and shows the reason, so what is typed next still goes into it."""
         super().__init__(classes="dialog-screen")
+        self.check = check
         self.prompt_title = title
         self.hint = hint
         self.suggester = suggester
@@ -90,6 +100,8 @@ class PromptScreen(ModalScreen[str | None]):
             yield TypeAheadInput(value=self.value, suggester=self.suggester)
             if self.hint:
                 yield Static(Content(self.hint), classes="dialog-hint")
+            if self.check is not None:
+                yield Static(Content(""), classes="dialog-hint", id="prompt-problem")
 
     def on_mount(self) -> None:
         if self._typed_ahead:
@@ -110,6 +122,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        problem = self.check(event.value) if self.check is not None else None
+        if problem:
+            self.query_one("#prompt-problem", Static).update(Content(clean_line(problem)))
+            return
         self.dismiss(event.value)
 
 

@@ -12,6 +12,9 @@ from textual.widgets import Input
 from tui.config import Config, ConfigError, save_search
 from tui.model import Post
 from tui.query import QueryError
+from tui.query.order import FIELDS as ORDER_FIELDS
+from tui.query.order import NEWEST_FIRST, Order
+from tui.query.parser import search_name_problem
 from tui.render.highlight import match_terms
 from tui.repository import Repository
 from tui.screens import filtering
@@ -21,6 +24,7 @@ from tui.screens.loader import ArchiveLoader
 from tui.screens.services import Services
 from tui.screens.triage_actions import TriageActions
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.post_table import PostTable
 from tui.widgets.saved_searches import SavedSearches
 from tui.widgets.status import StatusBar
 
@@ -111,7 +115,7 @@ class FilterActions(TriageActions):
 
     def show_matches(self, shown: Sequence[Post], to_top: bool = False) -> None:
         self.filtering.matches = shown  # newest first, whatever order the table shows them in
-        self.table.set_posts(shown, keep_cursor=not to_top)
+        self.table.set_posts(self.filtering.ordered(shown), keep_cursor=not to_top)
         self.update_counts()
         self.matches_shown()
 
@@ -134,6 +138,8 @@ class FilterActions(TriageActions):
             parts.append(f"{starred:,} starred")
         if self.selected:
             parts.append(f"{len(self.selected):,} selected")
+        if self.filtering.order != NEWEST_FIRST:
+            parts.append(self.filtering.order.describe())
         self.status.counts = " · ".join(parts)
 
     def action_focus_filter(self) -> None:
@@ -152,6 +158,36 @@ class FilterActions(TriageActions):
             self.rows_changed()
         elif filter_bar.value:
             filter_bar.value = ""
+
+    # ---------------------------------------------------------------- order
+
+    def set_order(self, order: Order) -> None:
+        """Sort the table by order from now on: through filtering, reloads and rescans."""
+        self.filtering.order = order
+        # The header marks the column: ▼ for newest first or Z to A, ▲ for A to Z.
+        self.table.show_sort(order.field, (order.field == "date") != order.reverse)
+        self.show_matches(self.filtering.matches)
+
+    def action_sort_next(self) -> None:
+        """Sort by the next field (date, title, source, author), in its natural direction."""
+        fields = ORDER_FIELDS
+        field = fields[(fields.index(self.filtering.order.field) + 1) % len(fields)]
+        self.set_order(Order(field))
+        self.notify(f"Sorted {Order(field).describe()}", timeout=2)
+
+    def action_sort_reverse(self) -> None:
+        order = self.filtering.order.toggled()
+        self.set_order(order)
+        self.notify(f"Sorted {order.describe()}", timeout=2)
+
+    @on(PostTable.SortChanged)
+    def _header_clicked(self, event: PostTable.SortChanged) -> None:
+        """A click on a column's label: the table sorted its rows; keep that order for good."""
+        if event.key in ORDER_FIELDS:
+            # The table's reverse is descending; the date's natural order is newest first.
+            self.set_order(Order(event.key, event.reverse != (event.key == "date")))
+        else:
+            self.set_order(self.filtering.order)
 
     # ---------------------------------------------------------------- after triage
 
@@ -189,7 +225,7 @@ class FilterActions(TriageActions):
 
     @on(filtering.Counted)
     def _counted(self, event: filtering.Counted) -> None:
-        self.searches.show_counts(event.counts)
+        self.searches.show_counts(event.counts, event.labels)
 
     def action_save_search(self) -> None:
         text = self.filtering.text.strip()
@@ -210,6 +246,14 @@ class FilterActions(TriageActions):
             self.notify(f"Saved as @{name} in {path}", markup=False)
             self.recount_searches()
 
+        def problem(name: str) -> str | None:
+            return search_name_problem(name.strip())
+
         self.app.push_screen(
-            PromptScreen("Save this filter as", f"{text}  ·  letters, digits, - and _"), chosen
+            PromptScreen(
+                "Save this filter as",
+                f"{text}  ·  any name without spaces, used as @name",
+                check=problem,
+            ),
+            chosen,
         )

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from tui import collector
 from tui.config import Config
 from tui.model import Post
+from tui.query.order import NEWEST_FIRST
 from tui.repository import Repository
 from tui.screens import export, loader
 from tui.screens.filter_actions import FilterActions
@@ -63,6 +64,8 @@ class MainScreen(FilterActions):
         Binding("R", "rescan", "Rescan", show=False, id="rescan"),
         Binding("B", "toggle_searches", "Searches", show=False, id="searches"),
         Binding("S", "save_search", "Save search", show=False, id="save_search"),
+        Binding("O", "sort_next", "Sort", id="sort"),
+        Binding("I", "sort_reverse", "Reverse order", show=False, id="sort_reverse"),
         Binding("v", "toggle_layout", "Layout", show=False, id="layout"),
         Binding("z", "toggle_zoom", "Zoom", show=False, id="zoom"),
     ]
@@ -114,6 +117,10 @@ class MainScreen(FilterActions):
         self.set_class(self.size.width < 100, "-narrow")
 
     def on_mount(self) -> None:
+        self.table.script = self.config.chinese
+        order = self.filtering.order
+        if order != NEWEST_FIRST:  # the header marks the order from the start
+            self.table.show_sort(order.field, (order.field == "date") != order.reverse)
         self.on_resize()  # the narrow layout from the first frame, not after it
         self.status.archive = str(self.repo.root)
         self.query_one(FilterBar).leave_to = self.table
@@ -212,7 +219,13 @@ class MainScreen(FilterActions):
         if post is None:
             self.preview.show("*No post selected.*", key=None)
         elif self.preview.shown_key != self._preview_key(post) and self.preview.display:
-            self.preview.show_post(self.repo, post, terms=terms, key=self._preview_key(post))
+            self.preview.show_post(
+                self.repo,
+                post,
+                terms=terms,
+                key=self._preview_key(post),
+                script=self.config.chinese,
+            )
         elif not self.preview.display:
             # With the preview hidden, still read the post under a resting cursor: Enter then
             # shows it at once (the repository keeps the last few rendered).

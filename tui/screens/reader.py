@@ -11,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from tui import triage
+from tui.chinese import fold_script
 from tui.config import Config
 from tui.model import Post
 from tui.repository import Repository
@@ -53,6 +54,7 @@ class ReaderScreen(PostActions):
         Binding("r", "toggle_read", "Read", show=False, id="reader.read"),
         Binding("e", "toggle_archive", "Archive", show=False, id="reader.archive"),
         Binding("l", "labels", "Labels", show=False, id="reader.labels"),
+        Binding("T", "toggle_script", "Script", show=False, id="reader.chinese"),
         *PostActions.POST_BINDINGS,
         *(
             Binding(
@@ -87,6 +89,7 @@ class ReaderScreen(PostActions):
         self.follow = follow  # J/K tell the table, so it shows the same post when the reader closes
         self.changed = changed or (lambda: None)  # triage here: the table redraws its rows
         self._digits = ""
+        self._scripts: dict[str, str] = {}  # path -> the script `c` chose for that post
         self._digit_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -150,7 +153,26 @@ class ReaderScreen(PostActions):
                 self.notify(f"Not saved: {error}", severity="error", markup=False)
             self.changed()
         self.show_marks()
-        self.article.show_post(self.repo, post, terms=self.terms, key=post.path)
+        script = self._scripts.get(post.path, self.config.chinese)
+        self.article.show_post(self.repo, post, terms=self.terms, key=post.path, script=script)
+
+    def action_toggle_script(self) -> None:
+        """Show this post in one Chinese script, or as written (the config's `chinese` is where
+        each post starts). From as written it converts to the script the post is not in."""
+        post = self.current_post
+        if post is None:
+            return
+        script = self._scripts.get(post.path, self.config.chinese)
+        if script != "off":
+            script = "off"
+        elif self.config.chinese != "off":
+            script = self.config.chinese
+        else:  # a title with Traditional characters: show Simplified, else Traditional
+            script = "t2s" if fold_script(post.title) != post.title else "s2t"
+        self._scripts[post.path] = script
+        shown = {"off": "as written", "s2t": "in Traditional", "t2s": "in Simplified"}[script]
+        self.notify(f"Chinese shown {shown}", timeout=2)
+        self.load_post()
 
     def show_marks(self) -> None:
         """The post's marks in the header: ★, archived, its labels."""

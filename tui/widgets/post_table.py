@@ -372,6 +372,12 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._script = script
         self.refresh_rows()
 
+    def show_sort(self, key: str, reverse: bool) -> None:
+        """Mark a column's label as the rows' order (▼ descending), without sorting: the screen
+        sorts what it shows."""
+        self._sort = (key, reverse)
+        self.refresh_rows()
+
     def sort_by(self, key: str, reverse: bool) -> None:
         """Sort the shown rows by a column key (stable) and post SortChanged."""
         sort_key: Callable[[Post], Any]
@@ -468,8 +474,8 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         for column, width in self._layout:
             left += width + 1
             if x < left:
-                if column.key not in _SORT_KEYS and column.key != "marks":
-                    return
+                if column.key not in ("date", "title", "source", "author"):
+                    return  # the orders the screen keeps (tui.query.order)
                 if self._sort is not None and self._sort[0] == column.key:
                     reverse = not self._sort[1]
                 else:
