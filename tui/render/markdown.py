@@ -30,6 +30,9 @@ from tui.text import clean, clean_line, display_url
 MAX_INPUT_BYTES = 2_000_000
 MAX_OUTPUT_CHARS = 1_000_000
 MAX_ELEMENTS = 20_000  # the largest real page seen has about 3,000
+# markdown-it's link parsing is quadratic in unclosed brackets ('['*200000 + 'x' + ']('*100000
+# took 75 s): a Markdown body with more than this many is shown as plain text.
+MAX_BRACKETS = 10_000
 CJK_PER_MINUTE = 400
 WORDS_PER_MINUTE = 200
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -43,10 +46,39 @@ class Rendered:
 
 
 # The seed format's header: an optional <!--epoch-ms--> comment, "[title](url)", a "------" rule.
-_SEED = re.compile(
-    r"\A\s*(?:<!--[^\n]*?-->[ \t]*\n)?[ \t]*\[(?P<title>[^\n]*)\]\((?P<url>[^\n]*)\)[ \t]*\n"
-    r"[ \t]*-{3,}[ \t]*(?:\n|\Z)"
-)
+# Read line by line (seed_header): a regex for it backtracks quadratically on a long line of
+# brackets.
+_RULE = re.compile(r"[ \t]*-{3,}[ \t]*")
+
+
+def seed_header(body: str) -> tuple[str, str, int] | None:
+    """(title, url, where the header ends) of a seed-format header at the start of body, in time
+    linear in its first lines."""
+    start = len(body) - len(body.lstrip())
+    lines = []
+    at = start
+    for _ in range(3):
+        end = body.find("\n", at)
+        lines.append((body[at:] if end < 0 else body[at:end], end))
+        if end < 0:
+            break
+        at = end + 1
+    first, end = lines[0]
+    if first.startswith("<!--") and first.rstrip(" \t").endswith("-->") and len(first) >= 7:
+        lines = lines[1:]  # the comment, with a line of its own
+        if not lines or end < 0:
+            return None
+    (title_line, end), rule = lines[0], lines[1:2]
+    line = title_line.strip(" \t")
+    if end < 0 or not rule or not line.startswith("[") or not line.endswith(")"):
+        return None
+    middle = line.rfind("](", 1, len(line) - 1)
+    rule_line, rule_end = rule[0]
+    if middle < 0 or not _RULE.fullmatch(rule_line):
+        return None
+    return line[1:middle], line[middle + 2 : -1], len(body) if rule_end < 0 else rule_end + 1
+
+
 # The seed header's title is Markdown: its backslash escapes (\<, and \‹ from scrapers that escape
 # more than Markdown needs) are not part of the title, which _heading escapes again for display.
 _MD_UNESCAPE = re.compile(r"\\([^\w\s])")
@@ -100,14 +132,20 @@ def article_markdown(
     # NULs and escapes confuse libxml2 and lxml refuses them in text; they are never text anyway.
     body = _CHAR_REF.sub(_drop_control_ref, clean(body))
     seed = None
-    match = _SEED.match(body)
-    if match:
-        title = _MD_UNESCAPE.sub(r"\1", match["title"])
-        seed = (clean_line(title), _resolve(match["url"].strip(), post.url) or "")
-        body = body[match.end() :]
+    header = seed_header(body)
+    if header:
+        title, url, end = header
+        seed = (clean_line(_MD_UNESCAPE.sub(r"\1", title)), _resolve(url.strip(), post.url) or "")
+        body = body[end:]
     if not body.strip():
         return seed, "", []
-    source = body if _HTML_START.match(body) else _markdown_it.render(body)
+    if _HTML_START.match(body):
+        source = body
+    elif body.count("[") > MAX_BRACKETS:
+        notes.append(f"body has over {MAX_BRACKETS:,} brackets: shown as plain text")
+        return seed, _md_escape(body), []
+    else:
+        source = _markdown_it.render(body)
     doc, cut = parse_html(source)
     if doc is None:
         return seed, "", []
