@@ -11,7 +11,6 @@ from functools import partial
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.keys import _character_to_key
 from textual.screen import Screen
 
 from tui import collector, ending, failures
@@ -23,6 +22,7 @@ from tui.screens.help import HelpScreen, key_rows
 from tui.screens.main import MainScreen
 from tui.screens.services import Services
 from tui.widgets.status import StatusBar
+from tui.widgets.type_ahead import esc_then_key
 from tui.widgets.workers import TaskFailed
 
 
@@ -90,9 +90,7 @@ class NewsApp(App[None]):
         if isinstance(event, events.Key) and self._esc_then_key(event):
             # A terminal sends Esc and a key typed right behind it in one read, which parses as
             # alt+key ("Esc q" over SSH). With no alt binding for it, it was Esc, then the key.
-            character = event.character or ""
-            name = character if character.isalnum() else _character_to_key(character)
-            for key in (events.Key("escape", "\x1b"), events.Key(name, character)):
+            for key in esc_then_key(event):
                 key.set_sender(self)
                 await super().on_event(key)
             return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 
@@ -16,28 +15,13 @@ class FilterBar(TypeAheadInput):
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self.leave_to: Widget | None = None  # where Enter and Esc send the focus
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Keys queue at the widget focused when they arrive: in a burst ("Esc q" in one packet)
-        # the q is already here when Esc moves the focus on. Such a key skips the Input (no
-        # prevent_default: Textual would call Input._on_key next) and bubbles to the screen,
-        # which runs it as the table's key. Enter, Esc and the editing keys act at once, ahead of
-        # what follows.
-        if self.screen.focused is not self:  # has_focus changes only once Blur is handled
-            event.prevent_default()
-        elif event.key in ("escape", "enter"):
-            event.stop()
-            event.prevent_default()
-            if event.key == "escape":
-                self.action_clear_and_leave()
-            else:
-                await self.action_submit()
-        elif bindings := self._bindings.key_to_bindings.get(event.key):
-            # An editing key (ctrl+u, backspace, ctrl+w, ...) would act only once it had bubbled
-            # up to the app, after letters queued behind it were typed: "/ ctrl+u abc" in one
-            # burst cleared "abc". Act in arrival order instead.
-            event.stop()
-            event.prevent_default()
-            await self.run_action(bindings[0].action)
+    async def act_at_once(self, key: str) -> bool:
+        # Enter and Esc leave at once, so the keys queued behind them reach the table.
+        if key == "escape":
+            self.action_clear_and_leave()
+        elif key == "enter":
+            await self.action_submit()
+        return key in ("escape", "enter")
 
     async def action_submit(self) -> None:
         await super().action_submit()
