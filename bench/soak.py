@@ -26,8 +26,10 @@ ENDS = ["kill-server", "SIGHUP", "SIGTERM", "SIGINT", "q"]
 LEFT_AFTER = 3.0  # seconds
 
 
-def tagged(tag: str) -> list[tuple[int, str]]:
-    mark = f"NEWSTUI_SOAK_TAG={tag}".encode()
+def tagged(tag: str, variable: str = "NEWSTUI_SOAK_TAG") -> list[tuple[int, str]]:
+    """The live processes whose environment has variable=tag: (pid, command line). Everything a
+    run starts inherits the tag, so this finds pool processes that are not its children."""
+    mark = f"{variable}={tag}".encode()
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -36,11 +38,11 @@ def tagged(tag: str) -> list[tuple[int, str]]:
             if mark not in Path(f"/proc/{name}/environ").read_bytes().split(b"\0"):
                 continue
             state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            command = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        if state != "Z":
-            found.append((int(name), command[:100]))
+        if state != "Z":  # a zombie has ended; its parent has not read its status yet
+            found.append((int(name), command.decode(errors="replace")))
     return found
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import soak
 from bench.generate import generate
 from tests.tmux import Tmux, have_tmux
 
@@ -43,21 +44,7 @@ def env(isolated_xdg: Path) -> dict[str, str]:
 
 def tagged(env: dict[str, str]) -> list[tuple[int, str]]:
     """The live processes started with this test's tag: (pid, command line)."""
-    mark = f"NEWSTUI_TEST_TAG={env['NEWSTUI_TEST_TAG']}".encode()
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            if mark not in Path(f"/proc/{name}/environ").read_bytes().split(b"\0"):
-                continue
-            state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        if state != "Z":  # a zombie has ended; its parent has not read its status yet
-            found.append((int(name), command.decode(errors="replace")))
-    return found
+    return soak.tagged(env["NEWSTUI_TEST_TAG"], "NEWSTUI_TEST_TAG")
 
 
 def the_app(env: dict[str, str]) -> int:
