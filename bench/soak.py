@@ -47,8 +47,11 @@ def tagged(tag: str, variable: str = "NEWSTUI_SOAK_TAG") -> list[tuple[int, str]
 
 
 def app_pid(tag: str) -> int | None:
+    """newstui's own process: not its pool, and not the tmux server, whose command line (the
+    session it made) names newstui too and comes first in /proc. A signal meant for newstui that
+    went to tmux was ignored there (tmux ignores SIGHUP): the soak counted that as a failure."""
     for pid, command in tagged(tag):
-        if "newstui" in command and "multiprocessing" not in command:
+        if "newstui" in command and "multiprocessing" not in command and "tmux" not in command:
             return pid
     return None
 
