@@ -193,6 +193,20 @@ async def test_command_palette_reaches_actions(archive: Path) -> None:
         assert app.repo.state.get(post.id).starred
 
 
+async def test_the_palette_sorts_by_any_order_by_name(archive: Path) -> None:
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Sort title Z")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        titles = [post.title for post in table.posts]
+        assert titles == sorted(titles, key=str.lower, reverse=True) and len(titles) > 1
+
+
 async def test_a_new_filter_starts_at_its_newest_post(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -17,6 +17,8 @@ from tui import collector, ending, failures
 from tui.config import Config
 from tui.keymap import app_groups, resolve
 from tui.locations import styles_dir
+from tui.query.order import FIELDS as ORDER_FIELDS
+from tui.query.order import Order
 from tui.repository import Repository
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.main import MainScreen
@@ -136,6 +138,15 @@ class NewsApp(App[None]):
                 f"{row.keys}  ({row.id})",
                 partial(self.run_action, row.action, row.node),
             )
+        if isinstance(screen, MainScreen):  # every order by name, not only O's next one
+            for field in ORDER_FIELDS:
+                for reverse in (False, True):
+                    order = Order(field, reverse)
+                    yield SystemCommand(
+                        f"Sort {order.describe()}",
+                        f'the table\'s order, kept while filtering (sort = "{order}")',
+                        partial(screen.sort_by, order),
+                    )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -168,17 +168,18 @@ class FilterActions(TriageActions):
         self.table.show_sort(order.field, (order.field == "date") != order.reverse)
         self.show_matches(self.filtering.matches)
 
+    def sort_by(self, order: Order) -> None:
+        """A sort the user asked for (key or palette): set, and said briefly."""
+        self.set_order(order)
+        self.notify(f"Sorted {order.describe()}", timeout=2)
+
     def action_sort_next(self) -> None:
         """Sort by the next field (date, title, source, author), in its natural direction."""
         fields = ORDER_FIELDS
-        field = fields[(fields.index(self.filtering.order.field) + 1) % len(fields)]
-        self.set_order(Order(field))
-        self.notify(f"Sorted {Order(field).describe()}", timeout=2)
+        self.sort_by(Order(fields[(fields.index(self.filtering.order.field) + 1) % len(fields)]))
 
     def action_sort_reverse(self) -> None:
-        order = self.filtering.order.toggled()
-        self.set_order(order)
-        self.notify(f"Sorted {order.describe()}", timeout=2)
+        self.sort_by(self.filtering.order.toggled())
 
     @on(PostTable.SortChanged)
     def _header_clicked(self, event: PostTable.SortChanged) -> None:
