@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 from tui import __version__
 from tui.model import Post, url_host
+from tui.render.markdown import md_escape
 from tui.text import clean, clean_line, display_url
 
 if TYPE_CHECKING:
@@ -471,11 +472,8 @@ def write_markdown(book: Book, out: IO[bytes], progress=None, is_cancelled=None)
             out.write(chunk)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-
-
 def _markdown_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", clean_line(text))
+    return md_escape(clean_line(text))
 
 
 _CONTAINER = """\

@@ -9,14 +9,13 @@ from rich.cells import cell_len, split_graphemes
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi marks (ALM, LRM, RLM) and
 # embedding/override/isolate characters that can make text display differently from what it is.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI_AND_C1 = r"\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x08\x0b-\x1f{_BIDI_AND_C1}]")
+_UNSAFE_LINE = re.compile(rf"[\x00-\x1f{_BIDI_AND_C1}]")
 _SPACES = re.compile(r"\s+")
 
 
-_UNSAFE_BUT_NEWLINE = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_UNSAFE_BUT_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_BIDI_AND_C1}]")
 
 
 def escape_controls(text: str) -> str:

@@ -108,15 +108,15 @@ def render_post(
         seed, article, links = article_markdown(post, body, notes)
     except Exception:  # a reader must still show a post that breaks a library: say so
         notes.append("the body could not be converted: showing its plain text")
-        seed, article, links = None, _md_escape(plain_text(body[:MAX_INPUT_BYTES])), []
+        seed, article, links = None, md_escape(plain_text(body[:MAX_INPUT_BYTES])), []
     title, url = seed if seed else (post.title, post.url)
     parts = [_heading(title, url), _meta_lines(post, article, labels, now)]
     if post.problems:
-        parts.append("> Problems: " + _md_escape(clean_line("; ".join(post.problems))))
+        parts.append("> Problems: " + md_escape(clean_line("; ".join(post.problems))))
     parts.extend(f"> Note: {note}" for note in notes)
     parts += ["---", article]
     if links:
-        listed = (f"{i}. {_md_escape(display_url(u))}" for i, u in enumerate(links, 1))
+        listed = (f"{i}. {md_escape(display_url(u))}" for i, u in enumerate(links, 1))
         parts.append("## Links\n\n" + "\n".join(listed))
     return Rendered("\n\n".join(p for p in parts if p) + "\n", links, notes)
 
@@ -143,7 +143,7 @@ def article_markdown(
         source = body
     elif body.count("[") > MAX_BRACKETS:
         notes.append(f"body has over {MAX_BRACKETS:,} brackets: shown as plain text")
-        return seed, _md_escape(body), []
+        return seed, md_escape(body), []
     else:
         source = _markdown_it.render(body)
     doc, cut = parse_html(source)
@@ -451,12 +451,13 @@ def _keep_line_break(match: re.Match[str]) -> str:
 # --- Metadata block --------------------------------------------------------------------------
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
+    """Text shown as itself in Markdown: its special characters backslash-escaped."""
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _heading(title: str, url: str) -> str:
-    title = _md_escape(clean_line(title)) or "(untitled)"
+    title = md_escape(clean_line(title)) or "(untitled)"
     if not url:
         return f"# {title}"
     url = clean_line(url)
@@ -476,12 +477,12 @@ def _meta_lines(post: Post, article: str, labels: Sequence[str], now: datetime |
     if host and host != post.author:
         first.append(host)
     first.append(f"{reading_minutes(article)} min read")
-    lines = [" · ".join(_md_escape(clean_line(p)) for p in first if clean_line(p))]
+    lines = [" · ".join(md_escape(clean_line(p)) for p in first if clean_line(p))]
     tags = list(dict.fromkeys(post.tags + post.categories))
     if tags:
-        lines.append("Tags: " + ", ".join(_md_escape(clean_line(t)) for t in tags))
+        lines.append("Tags: " + ", ".join(md_escape(clean_line(t)) for t in tags))
     if labels:
-        lines.append("Labels: " + ", ".join(_md_escape(clean_line(x)) for x in labels))
+        lines.append("Labels: " + ", ".join(md_escape(clean_line(x)) for x in labels))
     return "  \n".join(lines)  # two trailing spaces: a Markdown line break, not a paragraph
 
 

@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from tui.config import Config, ConfigError, save_search
 from tui.model import Post
-from tui.query import QueryError
+from tui.query import QueryError, uses_field
 from tui.query.order import FIELDS as ORDER_FIELDS
 from tui.query.order import NEWEST_FIRST, Order
 from tui.query.parser import search_name_problem
@@ -99,10 +99,10 @@ class FilterActions(TriageActions):
             self.set_activity("")
         if model.engine is None:
             self.show_matches(model.posts if not model.text.strip() else [], to_top)
-        elif model.uses_bodies(query) and self.body_index.ready:
+        elif (bodies := uses_field(query, "body")) and self.body_index.ready:
             model.search_bodies(query, to_top)
         else:
-            if model.uses_bodies(query):
+            if bodies:
                 if not self.body_index.error:  # else the next refresh tries again, not each key
                     self.loader.start_fulltext()  # meanwhile body: searches titles
                 self.show_body_progress()
@@ -164,9 +164,12 @@ class FilterActions(TriageActions):
     def set_order(self, order: Order) -> None:
         """Sort the table by order from now on: through filtering, reloads and rescans."""
         self.filtering.order = order
-        # The header marks the column: ▼ for newest first or Z to A, ▲ for A to Z.
-        self.table.show_sort(order.field, (order.field == "date") != order.reverse)
+        self.mark_order(order)
         self.show_matches(self.filtering.matches)
+
+    def mark_order(self, order: Order) -> None:
+        """The header marks the column: ▼ for newest first or Z to A, ▲ for A to Z."""
+        self.table.show_sort(order.field, (order.field == "date") != order.reverse)
 
     def sort_by(self, order: Order) -> None:
         """A sort the user asked for (key or palette): set, and said briefly."""

@@ -94,9 +94,6 @@ class Filtering:
         """The query typed; QueryError if it does not parse."""
         return parse(self.text, saved=self.config.searches)
 
-    def uses_bodies(self, query: Query) -> bool:
-        return uses_field(query, "body")
-
     def run_query(
         self, query: Query, *, bodies: bool = False, selected: frozenset[str] | None = None
     ) -> list[Post]:

@@ -120,7 +120,7 @@ class MainScreen(FilterActions):
         self.table.script = self.config.chinese
         order = self.filtering.order
         if order != NEWEST_FIRST:  # the header marks the order from the start
-            self.table.show_sort(order.field, (order.field == "date") != order.reverse)
+            self.mark_order(order)
         self.on_resize()  # the narrow layout from the first frame, not after it
         self.status.archive = str(self.repo.root)
         self.query_one(FilterBar).leave_to = self.table
