@@ -125,11 +125,9 @@ async def test_a_failing_worker_is_reported_and_the_app_runs_on(
         log = logged()
         assert f": {description}\n" in log and "Traceback" in log and BOOM in log
         status = main_screen(app).query_one(StatusBar)
-        await until(pilot, lambda: "failed" in status.activity)
+        await until(pilot, lambda: "failed" in status.failure)
         # One line, as text; another worker broken by the same patch may have written it last.
-        assert status.activity.endswith(
-            f" failed: RuntimeError: {BOOM} (see {failures.log_path()})"
-        )
+        assert status.failure.endswith(f" failed: RuntimeError: {BOOM} (see {failures.log_path()})")
         assert app.is_running
         await pilot.press("question_mark")  # still answers keys
         await pilot.press("escape")

@@ -118,7 +118,7 @@ class NewsApp(App[None]):
         line = f"{what} failed: {type(error).__name__}: {error} ({where})"
         bars = self.screen.query(StatusBar)
         if bars:
-            bars.first().activity = line  # drawn as text, never markup
+            bars.first().report_failure(line)  # drawn as text, never markup
         else:
             self.notify(line, severity="error", markup=False)
 
