@@ -147,7 +147,10 @@ def test_quit_during_a_pipe_command(archive: Path, env: dict[str, str], end: str
         term.type("sleep 20")
         term.send("Enter")
         term.wait_for(lambda screen: "Pipe to command" not in screen)
-        assert any("sleep 20" in command for _, command in tagged(env))
+        deadline = time.monotonic() + 10  # the command starts in a worker thread
+        while not any("sleep 20" in command for _, command in tagged(env)):
+            assert time.monotonic() < deadline, "the pipe command did not start"
+            time.sleep(0.05)
         if end == "q":
             term.send("q")
             assert term.exit_status() == 0

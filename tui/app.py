@@ -74,6 +74,7 @@ class NewsApp(App[None]):
 
     def _on_signal(self, loop: asyncio.AbstractEventLoop, signum: int, frame: object) -> None:
         """In the main thread between two bytecodes, wherever it was: only what is safe anywhere."""
+        ending.begin()
         if signum == signal.SIGHUP:
             # The terminal is gone: Textual's SIGCONT handler (the kernel sends SIGCONT with the
             # hang-up) must not re-enter application mode on it; see tui/ending.py.
@@ -85,6 +86,7 @@ class NewsApp(App[None]):
 
     async def action_quit(self) -> None:
         """q and ctrl+c: should the orderly exit hang, the process ends anyway (tui/ending.py)."""
+        ending.begin()
         ending.arm_watchdog(0, before=ending.restore_terminal)
         self.exit()
 
@@ -127,7 +129,10 @@ class NewsApp(App[None]):
             signal.signal(signum, handler)
         self._settings.close()
         collector.unfreeze()
-        self.repo.close()
+        if not ending.underway():
+            self.repo.close()
+        # else the process ends in a moment: closing would checkpoint SQLite's write-ahead log
+        # first (seconds after a cold index), and the next start recovers it just as well.
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every bound action of the screen, from the same bindings as the keys."""

@@ -75,10 +75,10 @@ class FolderWatcher:
         self._thread = threading.Thread(target=self._run, name="newstui-watch", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
         self._stop.set()
         thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
+        if wait and thread is not None and thread is not threading.current_thread():
             # Bounded: on_changes may be blocked on the very thread calling stop().
             thread.join(STOP_SECONDS)
 

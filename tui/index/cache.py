@@ -380,7 +380,7 @@ class IndexCache:
             found = _Found((entry.rel, entry.size, entry.mtime_ns) for entry in walk)
         done = 0
         # closing() shuts the pool down at once when a cancel breaks the loop.
-        with closing(self._parse_batches(found, workers)) as batches:
+        with closing(self._parse_batches(found, workers, cancelled)) as batches:
             for rows in batches:
                 posts = self._write(rows)
                 for post in posts:
@@ -419,7 +419,9 @@ class IndexCache:
             "UPDATE meta SET value = (SELECT count(*) FROM posts) WHERE key = 'count'"
         )
 
-    def _parse_batches(self, todo: Iterator[_Entry], workers: int | None) -> Generator[list[_Row]]:
+    def _parse_batches(
+        self, todo: Iterator[_Entry], workers: int | None, cancelled: Callable[[], bool]
+    ) -> Generator[list[_Row]]:
         """Rows for the todo files in batches of about batch_size, in completion order."""
         root = str(self.root)
         workers = workers or os.cpu_count() or 1
@@ -467,6 +469,8 @@ class IndexCache:
                         yield batch
                         batch = []
             except pool_failures():  # finish the rest in this process
+                if cancelled():
+                    return  # the pool was killed because newstui is ending (tui/ending.py)
                 if batch:
                     yield batch
                 rest = chain(*unparsed.values(), chain.from_iterable(chunks))

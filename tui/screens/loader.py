@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui import ending
 from tui.config import Config
 from tui.index.life import BodyIndexLife
 from tui.model import Post
@@ -155,7 +156,9 @@ class ArchiveLoader(Widget):
             post(Activity(f"indexing {done:,} of {total:,} files"))
 
         result = self.repo.refresh(
-            on_batch=on_batch, progress=progress, is_cancelled=lambda: worker.is_cancelled
+            on_batch=on_batch,
+            progress=progress,
+            is_cancelled=lambda: worker.is_cancelled or ending.underway(),
         )
         if worker.is_cancelled:
             return
@@ -233,7 +236,7 @@ class ArchiveLoader(Widget):
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
-            self.watcher.stop()
+            self.watcher.stop(wait=not ending.underway())
 
     # ---------------------------------------------------------------- body index
 
@@ -259,7 +262,9 @@ class ArchiveLoader(Widget):
 
         try:
             self.repo.update_fulltext(
-                progress=progress, is_cancelled=lambda: worker.is_cancelled, background=True
+                progress=progress,
+                is_cancelled=lambda: worker.is_cancelled or ending.underway(),
+                background=True,
             )
         except (sqlite3.Error, OSError) as error:
             # A full disk, say: the posts stay usable and body: searches titles; the next
