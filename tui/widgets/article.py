@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
 from tui.chinese import convert, fold_script
@@ -39,6 +40,9 @@ FIRST_SCREEN_CELLS = 4_000
 # Drawing a long document pauses this long after each slice of work, so keys get answered.
 WORK_SLICE = 0.02
 WORK_PAUSE = 0.004
+# A post whose first screen is not drawn by then says so, instead of leaving the last post's
+# text (or nothing) on screen: a pathological post may take seconds (issue 18).
+RENDERING_NOTICE = 0.4
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_OR_ANGLE = re.compile(r"(`+)(.*?)\1|<")
@@ -259,12 +263,13 @@ class ArticleView(ScrollView, can_focus=True):
     It can be searched (search(), next_match()): matches are highlighted as they are drawn,
     and it reports where it is scrolled to (position, Moved)."""
 
-    COMPONENT_CLASSES = {"article--match", "article--match-current"}
+    COMPONENT_CLASSES = {"article--match", "article--match-current", "article--notice"}
     DEFAULT_CSS = """
     ArticleView {
         height: 1fr; padding: 0 1; scrollbar-gutter: stable;
         .article--match { text-style: reverse; }
         .article--match-current { text-style: reverse bold underline; }
+        .article--notice { color: $text-muted; text-style: italic; }
     }
     """
 
@@ -283,6 +288,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.matches: list[Match] = []
         self.current = -1  # the match last moved to
         self._marks: dict[int, list[tuple[int, int, bool]]] = {}  # line -> (start, end, current)
+        self._notice: Timer | None = None  # says "rendering…" if the first screen is slow
 
     @dataclass
     class Loaded(Message):
@@ -317,7 +323,24 @@ class ArticleView(ScrollView, can_focus=True):
     def _start(self, document: Callable[[bool], Document], key: object) -> None:
         self.shown_key = key
         self._loading = True
+        self._stop_notice()
+        self._notice = self.set_timer(RENDERING_NOTICE, self._say_rendering)
         self._load(document)
+
+    def _say_rendering(self) -> None:
+        self._notice = None
+        style = self.get_component_rich_style("article--notice", partial=True)
+        self._lines = [Strip([Segment("rendering…", style)])]
+        self._width = self._layout_width
+        self.search_query, self.matches, self.current, self._marks = "", [], -1, {}
+        self.virtual_size = Size(self._width, 1)
+        self.scroll_home(animate=False)
+        self.refresh()
+
+    def _stop_notice(self) -> None:
+        if self._notice is not None:
+            self._notice.stop()
+            self._notice = None
 
     @background(exclusive=True, group="article", description="rendering the post")
     def _load(self, document: Callable[[bool], Document], fresh: bool = True) -> None:
@@ -370,6 +393,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _set_document(
         self, markdown: str, links: list[str], lines: list[Strip], width: int, new: bool, done: bool
     ) -> None:
+        self._stop_notice()
         self.markdown = markdown
         self.links = links
         self._lines = lines
