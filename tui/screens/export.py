@@ -30,6 +30,7 @@ from tui.export import (
 )
 from tui.model import Post
 from tui.text import clean_line
+from tui.widgets.workers import in_background
 
 FORMAT_LABELS = {"epub": "EPUB e-book", "html": "one HTML page", "md": "Markdown"}
 HINT = "Enter exports · Tab, then ← → picks the format · Esc cancels"
@@ -188,10 +189,9 @@ def export_posts(screen: Screen, posts: Sequence[Post], what: str, title: str, r
         bar = ExportProgress(request.path)
         screen.mount(bar)
         book = Book(title, posts, root)
-        screen.run_worker(
+        in_background(
+            screen,
             partial(_export, screen, bar, book, request),
-            thread=True,
-            exit_on_error=False,
             group="export",
             description="exporting",
         )
@@ -228,7 +228,7 @@ def _export(screen: Screen, bar: ExportProgress, book: Book, request: ExportRequ
         screen.post_message(ExportDone(None, len(book.posts), str(error)))
         return
     except Exception as error:
-        # Said here, and raised on for the app's failure handling (this worker does not end it).
+        # Said here, and raised on to the one failure path (in_background: the log, the status).
         problem = f"export failed: {type(error).__name__}: {error}"
         screen.post_message(ExportDone(None, len(book.posts), problem))
         raise

@@ -180,10 +180,7 @@ class StateStore:
                 raise _Corrupt(str(error)) from error
             raise
         try:
-            # quick_check reads the whole file: a few ms for a state file of 100,000 posts.
-            if (why := dbfile.truncated(self.path)) or (
-                (why := db.execute("PRAGMA quick_check(1)").fetchone()[0]) != "ok"
-            ):
+            if why := dbfile.truncated(self.path) or dbfile.failed_quick_check(db, self.path):
                 raise _Corrupt(why)
             self._create_schema(db)
             self._load(db)
