@@ -217,30 +217,43 @@ class Match:
         return self.pieces[0][0]
 
 
+class SearchableText:
+    """The drawn lines (trailing spaces removed) joined and folded once per document, so that
+    each key of a live search only runs the pattern (a long post has thousands of lines)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.starts: list[int] = []
+        position = 0
+        for line in lines:
+            self.starts.append(position)
+            position += len(line) + 1
+        self.joined = fold_script("\n".join(lines))  # one character for one: positions stay
+
+    def find(self, pattern: re.Pattern[str]) -> list[Match]:
+        """Every match of pattern in the lines, in order."""
+        lines, starts = self.lines, self.starts
+        found: list[Match] = []
+        for hit in pattern.finditer(self.joined):
+            if hit.end() == hit.start():
+                continue
+            first = bisect_right(starts, hit.start()) - 1
+            last = bisect_right(starts, hit.end() - 1) - 1
+            pieces = []
+            for index in range(first, last + 1):
+                start = max(hit.start(), starts[index]) - starts[index]
+                end = min(hit.end(), starts[index] + len(lines[index])) - starts[index]
+                while start < end and lines[index][start].isspace():  # indentation it ran over
+                    start += 1
+                if end > start:
+                    pieces.append((index, start, end))
+            found.append(Match(tuple(pieces)))
+        return found
+
+
 def find_matches(lines: list[str], pattern: re.Pattern[str]) -> list[Match]:
     """Every match of pattern in the lines (drawn text, trailing spaces removed), in order."""
-    starts: list[int] = []
-    position = 0
-    for line in lines:
-        starts.append(position)
-        position += len(line) + 1
-    joined = fold_script("\n".join(lines))  # one character for one: positions stay
-    found: list[Match] = []
-    for hit in pattern.finditer(joined):
-        if hit.end() == hit.start():
-            continue
-        first = bisect_right(starts, hit.start()) - 1
-        last = bisect_right(starts, hit.end() - 1) - 1
-        pieces = []
-        for index in range(first, last + 1):
-            start = max(hit.start(), starts[index]) - starts[index]
-            end = min(hit.end(), starts[index] + len(lines[index])) - starts[index]
-            while start < end and lines[index][start].isspace():  # the indentation it ran over
-                start += 1
-            if end > start:
-                pieces.append((index, start, end))
-        found.append(Match(tuple(pieces)))
-    return found
+    return SearchableText(lines).find(pattern)
 
 
 def highlighted(strip: Strip, spans: list[tuple[int, int, Style]]) -> Strip:
@@ -289,6 +302,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.current = -1  # the match last moved to
         self._marks: dict[int, list[tuple[int, int, bool]]] = {}  # line -> (start, end, current)
         self._notice: Timer | None = None  # says "rendering…" if the first screen is slow
+        self._searchable: SearchableText | None = None  # the lines' text, built at first search
 
     @dataclass
     class Loaded(Message):
@@ -331,6 +345,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._notice = None
         style = self.get_component_rich_style("article--notice", partial=True)
         self._lines = [Strip([Segment("rendering…", style)])]
+        self._searchable = None
         self._width = self._layout_width
         self.search_query, self.matches, self.current, self._marks = "", [], -1, {}
         self.virtual_size = Size(self._width, 1)
@@ -397,6 +412,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.markdown = markdown
         self.links = links
         self._lines = lines
+        self._searchable = None
         self._width = width
         self.virtual_size = Size(width, len(lines))
         if new:
@@ -506,8 +522,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _find_again(self) -> None:
         pattern = search_pattern(self.search_query)
-        texts = [line.text.rstrip() for line in self._lines]
-        self.matches = find_matches(texts, pattern) if pattern else []
+        if pattern and self._searchable is None:
+            self._searchable = SearchableText([line.text.rstrip() for line in self._lines])
+        self.matches = self._searchable.find(pattern) if pattern and self._searchable else []
         self.current = min(self.current, len(self.matches) - 1)
         self._mark()
 
