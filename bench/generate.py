@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import math
+import os
 import random
 import re
 import sys
@@ -313,6 +315,41 @@ def _yaml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _front_matter(
+    rng: random.Random,
+    n: int,
+    title: str,
+    date_text: str,
+    source: tuple[str, str, str, str],
+    url: str,
+) -> bytes:
+    """Jekyll front matter as the archives write it; ~0.2% of posts have none, ~0.5% a title
+    YAML cannot parse."""
+    if n % NO_FRONT_EVERY == NO_FRONT_AT:
+        return b""
+    title_yaml = _yaml_str(title)
+    if n % BAD_YAML_EVERY == BAD_YAML_AT:
+        # A stray backslash: an unknown escape in a double-quoted YAML string fails to parse.
+        cut = len(title_yaml) // 2
+        title_yaml = title_yaml[:cut] + "\\" + rng.choice("qkz") + title_yaml[cut:]
+    author, _, _, tag = source
+    tags = [tag] + ([rng.choice(SECTIONS)] if rng.random() < 0.3 else [])
+    lines = [
+        "---",
+        "layout: post",
+        f"title: {title_yaml}",
+        f"date: {date_text}",
+        f"author: {author}",
+        f"from: {url}",
+        f"tags: [ {', '.join(tags)} ]",
+        f"categories: [ {tag} ]",
+    ]
+    if rng.random() < 0.03:
+        lines.append("comments: True")
+    lines.append("---\n")
+    return "\n".join(lines).encode()
+
+
 def generate(
     out: Path, count: int, seed: int = 0, twins: float = 0.0, traditional: float = 0.0
 ) -> None:
@@ -362,30 +399,7 @@ def generate(
         else:
             body = _page_body(rng, script, title, source, size)
 
-        if n % NO_FRONT_EVERY == NO_FRONT_AT:
-            front = b""  # no front matter at all
-        else:
-            title_yaml = _yaml_str(title)
-            if n % BAD_YAML_EVERY == BAD_YAML_AT:
-                # A stray backslash: an unknown escape in a double-quoted YAML string fails to parse.
-                cut = len(title_yaml) // 2
-                title_yaml = title_yaml[:cut] + "\\" + rng.choice("qkz") + title_yaml[cut:]
-            author, _, _, tag = source
-            tags = [tag] + ([rng.choice(SECTIONS)] if rng.random() < 0.3 else [])
-            lines = [
-                "---",
-                "layout: post",
-                f"title: {title_yaml}",
-                f"date: {date_text}",
-                f"author: {author}",
-                f"from: {url}",
-                f"tags: [ {', '.join(tags)} ]",
-                f"categories: [ {tag} ]",
-            ]
-            if rng.random() < 0.03:
-                lines.append("comments: True")
-            lines.append("---\n")
-            front = "\n".join(lines).encode()
+        front = _front_matter(rng, n, title, date_text, source, url)
 
         folder = out / f"{local.year:04d}" / f"{local.month:02d}"
         if archived:
@@ -399,6 +413,153 @@ def generate(
         used.add(name)
         with open(folder / f"{name}.md", "wb") as f:
             f.write(front + body)
+
+
+# --- archives of a million posts ----------------------------------------------------------------
+#
+# Shaped like the archives people mirror (issue 19): seed-format posts (front matter, then the
+# crawl header and the scraped HTML), median ~4 KB, originals under _posts/YYYY/MM/ and copies
+# and older saves under archived/YYYY-MM-DD/, a tenth of the files another copy of an earlier
+# post's url. Every post is a pure function of (seed, n), so any number of processes write the
+# same corpus, and a post's twin can recompute the url it copies.
+
+ARCHIVE_MEDIAN = 4_000  # bytes of body; p99 ~40 KB
+ARCHIVE_SIGMA = math.log(40_000 / ARCHIVE_MEDIAN) / 2.326
+ARCHIVE_HUGE_EVERY, ARCHIVE_HUGE_AT = 100_000, 4_997  # ~700 KB: one once count > 5,000
+ARCHIVE_TWINS = 0.1  # files that copy an earlier post's url (the same story)
+ARCHIVE_SHARED = 0.01  # of those, copies of post 0's url: one story kept in many files
+ARCHIVE_ARCHIVED = 0.2  # originals kept under archived/YYYY-MM-DD/ too
+ARCHIVE_PAGES = 0.15  # full-page scrapes; the rest are seed bodies
+CHUNK_POSTS = 5_000  # posts per task of the process pool
+
+_archive_chunks: dict[int, list[bytes]] = {}
+_MASK = (1 << 64) - 1
+# Title tokens, weighted as _title draws them: mostly CJK words, some Latin words, numbers and
+# punctuation (a few hundred thousand draws per second with one choices() call per title).
+_TITLE_TOKENS = (
+    CJK_WORDS * 8
+    + [f" {w} " for w in EN_WORDS] * 1
+    + [str(y) for y in range(2000, 2025)]
+    + ["，", "，", "：", "？", "、"] * 6
+)
+
+
+def _mix(seed: int, n: int, what: int) -> int:
+    """splitmix64 of (seed, n, what): a cheap, well-spread number for the decisions below."""
+    z = (seed * 0x9E3779B97F4A7C15 + n * 0xBF58476D1CE4E5B9 + what * 0x94D049BB133111EB) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def _has_url(n: int) -> bool:
+    return n % NO_FRONT_EVERY != NO_FRONT_AT  # see _front_matter
+
+
+def _is_twin(seed: int, n: int) -> bool:
+    return n > 0 and _has_url(n) and _mix(seed, n, 1) < ARCHIVE_TWINS * 2**64
+
+
+def _archive_base(seed: int, n: int) -> int:
+    """The original post whose url post n carries (n itself when it is not a twin). Posts
+    without front matter have no url, so they are neither: the stories are the files less the
+    twins, exactly."""
+    while _is_twin(seed, n):
+        pick = _mix(seed, n, 2)
+        n = 0 if pick < ARCHIVE_SHARED * 2**64 else pick % n
+        n -= not _has_url(n)
+    return n
+
+
+def _archive_title(rng: random.Random) -> str:
+    title = "".join(rng.choices(_TITLE_TOKENS, k=rng.randint(8, 24))).strip()
+    title = re.sub(r"\s+", " ", title)
+    return rng.choice(EMOJI) + title if rng.random() < 0.03 else title
+
+
+def _archive_head(
+    seed: int, n: int
+) -> tuple[random.Random, tuple[str, str, str, str], datetime, str]:
+    """Post n's generator (past its source, date and url), source, date and own url."""
+    rng = random.Random(_mix(seed, n, 0))
+    source = rng.choices(SOURCES, cum_weights=SOURCE_CUM_WEIGHTS)[0]
+    when = START + timedelta(seconds=rng.randrange(SPAN_SECONDS), milliseconds=rng.randrange(1000))
+    _, host, template, _ = source
+    words = f"{rng.choice(EN_WORDS).lower()}-{rng.choice(EN_WORDS).lower()}-{n:x}"
+    path = template.format(d=when.strftime("%Y%m%d"), n=1_000_000 + n * 7, slug=words)
+    return rng, source, when, f"https://{host}{path}"
+
+
+def archive_post(seed: int, n: int) -> tuple[str, bytes]:
+    """Post n of the archive for a seed: its path under the corpus and its bytes."""
+    chunks = _archive_chunks.get(seed)
+    if chunks is None:
+        chunks = _archive_chunks[seed] = _chunks(random.Random(f"chunks-{seed}"))
+    rng, source, when, url = _archive_head(seed, n)
+    date_text, local = _date_text(rng, when)
+    title = _archive_title(rng)
+    archived = rng.random() < ARCHIVE_ARCHIVED
+    base = _archive_base(seed, n)
+    if base != n:
+        extra = random.Random(_mix(seed, n, 3))
+        url = _archive_head(seed, base)[3] + extra.choice(
+            ["", "/", "?utm_source=rss&utm_medium=feed", "#top"]
+        )
+        archived = extra.random() < 0.7
+    if n % ARCHIVE_HUGE_EVERY == ARCHIVE_HUGE_AT:
+        size = HUGE_SIZE + rng.randint(-20_000, 20_000)
+    else:
+        size = min(SIZE_CAP, int(rng.lognormvariate(math.log(ARCHIVE_MEDIAN), ARCHIVE_SIGMA)))
+    if rng.random() < ARCHIVE_PAGES:
+        body = _page_body(rng, chunks, title, source, size)
+    else:
+        body = _seed_body(rng, chunks, title, url, when, size)
+    front = _front_matter(rng, n, title, date_text, source, url)
+    slug = _slug(title, n)[:24].rstrip("-")
+    if archived:
+        rel = f"archived/{local:%Y-%m-%d}/{slug}-{n:x}.md"
+    else:
+        rel = f"_posts/{local.year:04d}/{local.month:02d}/{local:%Y-%m-%d}-{slug}-{n:x}.md"
+    return rel, front + body
+
+
+def _write_archive_chunk(task: tuple[Path, int, int, int]) -> tuple[int, int]:
+    """Write posts start..end-1; (twins written, bytes written)."""
+    out, seed, start, end = task
+    made: set[str] = set()
+    twins = size = 0
+    for n in range(start, end):
+        rel, data = archive_post(seed, n)
+        folder, _, _ = rel.rpartition("/")
+        if folder not in made:
+            (out / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        with open(out / rel, "wb") as f:
+            f.write(data)
+        twins += _is_twin(seed, n)
+        size += len(data)
+    return twins, size
+
+
+def generate_archive(
+    out: Path, count: int, seed: int = 0, jobs: int | None = None
+) -> dict[str, int]:
+    """Write `count` archive-shaped posts under out (see archive_post), with `jobs` processes
+    (default: one per CPU); the same files for a seed whatever the number of processes.
+    Returns the count, the stories (files less twins) and the bytes written."""
+    import multiprocessing
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [(out, seed, a, min(count, a + CHUNK_POSTS)) for a in range(0, count, CHUNK_POSTS)]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    if jobs == 1:
+        results = [_write_archive_chunk(task) for task in tasks]
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.map(_write_archive_chunk, tasks, chunksize=1)
+    twins = sum(r[0] for r in results)
+    return {"count": count, "stories": count - twins, "bytes": sum(r[1] for r in results)}
 
 
 # --- RSS -------------------------------------------------------------------------------------
@@ -474,24 +635,45 @@ def to_rss(corpus: Path, rss: Path) -> None:
         f.write("</channel>\n</rss>\n")
 
 
+def write_stamp(out: Path, stamp: dict[str, object]) -> Path:
+    """The corpus's description beside it (OUT.json): what bench/run.py checks before reusing it."""
+    path = Path(out).with_name(Path(out).name + ".json")
+    path.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("out", type=Path, help="folder to write the posts into")
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--shape",
+        choices=["pages", "archive"],
+        default="pages",
+        help="pages: YYYY/MM/, HTML median 20 KB (default); archive: seed-format posts of median"
+        " 4 KB under _posts/ and archived/YYYY-MM-DD/ with shared urls, written by --jobs processes",
+    )
+    p.add_argument("--jobs", type=int, help="archive: processes (default: one per CPU)")
     p.add_argument("--rss", type=Path, help="also write the corpus as one RSS 2.0 file")
     p.add_argument(
-        "--twins", type=float, default=0.0, help="share of posts that copy an earlier url (0-1)"
+        "--twins", type=float, default=0.0, help="pages: share of posts that copy an earlier url"
     )
     p.add_argument(
         "--traditional",
         type=float,
         default=0.0,
-        help="share of posts in Traditional Chinese (0 to 1; default 0)",
+        help="pages: share of posts in Traditional Chinese (0 to 1; default 0)",
     )
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    generate(args.out, args.count, args.seed, args.twins, args.traditional)
+    if args.shape == "archive":
+        stamp: dict[str, object] = {"shape": "archive", "seed": args.seed}
+        stamp.update(generate_archive(args.out, args.count, args.seed, args.jobs))
+        stamp["generated_s"] = round(time.perf_counter() - t0, 1)
+        print(f"wrote {write_stamp(args.out, stamp)}", file=sys.stderr)
+    else:
+        generate(args.out, args.count, args.seed, args.twins, args.traditional)
     t1 = time.perf_counter()
     print(f"generated {args.count} posts in {args.out} in {t1 - t0:.1f} s", file=sys.stderr)
     if args.rss:

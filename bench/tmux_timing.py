@@ -1,11 +1,23 @@
-"""Time a terminal program as a user sees it: run it in a private tmux server, poll its screen."""
+"""Time a terminal program as a user sees it: run it in a private tmux server, read its screen.
+
+The bench talks to tmux over one control-mode connection (`tmux -C`): keys go in as
+`send-keys` commands, and tmux reports every burst of output the program writes (`%output`) the
+moment it has drawn it into the pane. After each burst the screen is captured (`capture-pane`,
+a command on the same connection: no process is started per look) and tested; a figure runs
+from the key (or the launch) to the output burst after which the screen first passed the test.
+So a figure is what a person at that terminal sees: the program's own drawing and its writing
+to the terminal included, measured to within the time tmux takes to pass on a burst (well under
+a millisecond) and one capture.
+"""
 
 from __future__ import annotations
 
 import os
+import queue
 import shlex
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -14,11 +26,11 @@ from pathlib import Path
 
 Expect = str | Callable[[str], bool]
 
-POLL_SECONDS = 0.01
+IDLE_LOOK = 0.1  # seconds between looks at a screen that writes nothing (for timeouts, exits)
 
 # status off: the pane gets the whole window; remain-on-exit: the session outlives the program, so
-# capture/pane_dead keep working (tmux may blank a dead pane's screen, though); exit-empty off: the
-# server can be started before the timed session exists.
+# capture/pane_dead keep working and the pane can be started again (respawn-pane); exit-empty
+# off: the server can be started before the timed session exists.
 _TMUX_CONF = """\
 set -g status off
 set -g remain-on-exit on
@@ -42,25 +54,115 @@ def _matcher(expect: Expect) -> Callable[[str], bool]:
     return expect
 
 
+def tmux_quote(word: str) -> str:
+    """One word of a tmux command line, taken literally (no formats, variables or separators)."""
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
 class TmuxSession:
-    """One program in one pane of its own tmux server (-L private socket, no user config)."""
+    """One program in one pane of its own tmux server (-L private socket, no user config),
+    driven over a control-mode connection."""
 
     def __init__(self, socket: str, name: str, conf: Path) -> None:
         self.socket = socket
         self.name = name
         self.conf = conf
         self.started = 0.0  # perf_counter() just before the program was launched
+        self._control: subprocess.Popen[bytes] | None = None
+        self._replies: queue.Queue[tuple[bool, list[str]]] = queue.Queue()
+        self._send_lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._bursts = 0  # %output notifications so far
+        self._last_burst = 0.0  # perf_counter() when the last one was read
+        self._reader: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- the control connection
+
+    def connect(self, env: Mapping[str, str]) -> None:
+        self._control = subprocess.Popen(
+            ["tmux", "-L", self.socket, "-f", str(self.conf), "-C", "attach", "-t", self.name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=dict(env),
+            bufsize=0,
+        )
+        self._reader = threading.Thread(target=self._read, name="tmux-control", daemon=True)
+        self._reader.start()
+        self._reply(10.0)  # the attach command's own (empty) reply
+
+    def close(self) -> None:
+        control = self._control
+        if control is not None and control.stdin is not None:
+            try:
+                control.stdin.close()  # detaches the control client
+            except OSError:
+                pass
+            try:
+                control.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                control.kill()
+                control.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+
+    def _read(self) -> None:
+        """The control connection's lines: replies to commands, and output notifications."""
+        assert self._control is not None and self._control.stdout is not None
+        block: list[str] | None = None
+        guard = ""
+        for raw in self._control.stdout:
+            line = raw.rstrip(b"\n").decode("utf-8", "replace")
+            if block is not None:
+                # A reply ends with %end or %error and the same time and number as its %begin
+                # (a screen line could start with "%end" too).
+                kind, _, rest = line.partition(" ")
+                if kind in ("%end", "%error") and rest.startswith(guard):
+                    self._replies.put((kind == "%error", block))
+                    block = None
+                else:
+                    block.append(line)
+            elif line.startswith("%output "):
+                with self._changed:
+                    self._bursts += 1
+                    self._last_burst = time.perf_counter()
+                    self._changed.notify_all()
+            elif line.startswith("%begin "):
+                block = []
+                guard = " ".join(line.split(" ")[1:3]) + " "
+        self._replies.put((True, ["the control connection closed"]))
+        with self._changed:
+            self._changed.notify_all()
+
+    def _reply(self, timeout: float) -> list[str]:
+        try:
+            error, lines = self._replies.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError("tmux did not answer") from None
+        if error:
+            raise RuntimeError("tmux: " + " ".join(lines))
+        return lines
 
     def tmux(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run(
-            ["tmux", "-L", self.socket, "-f", str(self.conf), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise RuntimeError(f"tmux {' '.join(args)} failed: {result.stderr.strip()}")
-        return result.stdout
+        """Run one tmux command on the connection; its output."""
+        control = self._control
+        assert control is not None and control.stdin is not None
+        with self._send_lock:
+            control.stdin.write((" ".join(map(tmux_quote, args)) + "\n").encode())
+            try:
+                lines = self._reply(30.0)
+            except RuntimeError:
+                if check:
+                    raise
+                return ""
+        return "".join(line + "\n" for line in lines)
+
+    # ---------------------------------------------------------------- the pane
+
+    def launch(self, command: Sequence[str] | str) -> None:
+        """Start `command` in the pane (again, once it has exited); the clock starts here."""
+        self.started = time.perf_counter()
+        self.tmux("respawn-pane", "-t", self.name, _command_text(command))
 
     def capture(self) -> str:
         """The visible screen as plain text, one line per row."""
@@ -72,28 +174,42 @@ class TmuxSession:
     def pane_dead(self) -> bool:
         return self.tmux("display", "-p", "-t", self.name, "#{pane_dead}").strip() == "1"
 
-    def send_keys(self, *keys: str) -> None:
-        """tmux key names ("Enter", "Escape", "C-c") or literal text, in order."""
+    def send_keys(self, *keys: str) -> float:
+        """tmux key names ("Enter", "Escape", "BSpace", "C-c") or text, in order; the
+        perf_counter() just before tmux got them."""
+        now = time.perf_counter()
         self.tmux("send-keys", "-t", self.name, *keys)
+        return now
+
+    def type_text(self, text: str) -> float:
+        """`text` as typed characters, never key names ("Enter" is five letters); as send_keys."""
+        now = time.perf_counter()
+        self.tmux("send-keys", "-t", self.name, "-l", "--", text)
+        return now
 
     def wait_for(
         self, expect: Expect, *, timeout: float = 120.0, since: float | None = None
     ) -> float:
-        """Poll the screen until `expect` holds; seconds from `since` (default: launch)."""
+        """Look at the screen after each burst of output until `expect` holds; seconds from
+        `since` (default: the launch) to the burst after which it first held."""
         match = _matcher(expect)
         start = self.started if since is None else since
         deadline = time.perf_counter() + timeout
-        screen = ""
+        looked = -1  # bursts seen at the last look
         while True:
+            with self._changed:
+                if self._bursts == looked:
+                    self._changed.wait(IDLE_LOOK)
+                bursts, burst_at = self._bursts, self._last_burst
             screen = self.capture()
-            now = time.perf_counter()
             if match(screen):
-                return now - start
-            if now > deadline:
+                # The screen held no later than the last burst before this capture; a screen
+                # that already held before `since` counts from now.
+                at = burst_at if burst_at > start and bursts != looked else time.perf_counter()
+                return at - start
+            looked = bursts
+            if time.perf_counter() > deadline:
                 raise BenchTimeout(f"no match within {timeout:.0f} s", screen)
-            # Poll fast at first, then back off to ~1% of the elapsed time (at most 0.1 s), so that
-            # polling a slow program does not steal much CPU from it.
-            time.sleep(min(0.1, max(POLL_SECONDS, (now - start) / 100)))
 
 
 def _command_text(command: Sequence[str] | str) -> str:
@@ -105,7 +221,7 @@ def _command_text(command: Sequence[str] | str) -> str:
 
 @contextmanager
 def tmux_session(
-    command: Sequence[str] | str,
+    command: Sequence[str] | str | None,
     *,
     size: tuple[int, int] = (120, 40),
     env: Mapping[str, str] | None = None,
@@ -113,7 +229,8 @@ def tmux_session(
     """Run `command` in a detached session of a fresh private tmux server; always kill it after.
 
     A str command runs through sh as is (prefix it with `exec` to make the pane pid the program).
-    stderr stays on the terminal: Textual draws there.
+    stderr stays on the terminal: Textual draws there. None: start nothing yet (launch() later).
+    The server, its pane and the control connection are set up before the clock starts.
     """
     socket = f"newstui-bench-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="newstui-bench-") as tmp:
@@ -126,20 +243,23 @@ def tmux_session(
         full_env.pop("TMUX", None)  # we may be running inside the user's tmux
         socket_path = ""
         try:
-            # Start the server first so its start-up is not part of the timing.
-            subprocess.run(
-                ["tmux", "-L", socket, "-f", str(conf), "start-server"], env=full_env, check=True
-            )
-            session.started = time.perf_counter()
+            # A pane whose program ends at once: remain-on-exit keeps it, dead, for launch().
             subprocess.run(
                 ["tmux", "-L", socket, "-f", str(conf), "new-session", "-d", "-s", session.name,
-                 "-x", str(width), "-y", str(height), _command_text(command)],
+                 "-x", str(width), "-y", str(height), "exit 0"],
                 env=full_env,
                 check=True,
             )  # fmt: skip
+            session.connect(full_env)
             socket_path = session.tmux("display", "-p", "#{socket_path}").strip()
+            deadline = time.perf_counter() + 10
+            while not session.pane_dead() and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            if command is not None:
+                session.launch(command)
             yield session
         finally:
+            session.close()
             subprocess.run(
                 ["tmux", "-L", socket, "-f", str(conf), "kill-server"],
                 capture_output=True,
@@ -165,13 +285,10 @@ def time_until_text(
 def send_keys_and_time(
     session: TmuxSession, keys: Sequence[str] | str, expect: Expect, *, timeout: float = 60.0
 ) -> float:
-    """Seconds from sending `keys` until the screen satisfies `expect` (keystroke to repaint).
-
-    `expect` must not already hold before the keys are sent.
-    """
+    """Seconds from sending `keys` (tmux key names or text) until the screen satisfies `expect`
+    (keystroke to changed screen). `expect` must not already hold before the keys are sent."""
     keys = [keys] if isinstance(keys, str) else list(keys)
-    start = time.perf_counter()
-    session.send_keys(*keys)
+    start = session.send_keys(*keys)
     return session.wait_for(expect, timeout=timeout, since=start)
 
 
@@ -186,7 +303,7 @@ def peak_rss_mb(pid: int) -> float:
 def main() -> None:
     import argparse
 
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("expect", help="text to wait for")
     p.add_argument("command", nargs=argparse.REMAINDER, help="program and arguments")

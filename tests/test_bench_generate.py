@@ -170,3 +170,39 @@ def test_twins_copy_earlier_urls_across_posts_and_archived(tmp_path: Path) -> No
     biggest = max(stories.copies.values(), key=len)
     assert len(biggest) >= 5 and len({post.title for post in biggest}) == len(biggest)
     assert any("utm_source" in post.url for post in posts)
+
+
+def test_archive_shape_layout_sizes_and_stories(tmp_path: Path) -> None:
+    from tui.files import parse_file
+    from tui.stories import group
+
+    count = 400
+    stamp = generate.generate_archive(tmp_path / "a", count, seed=5, jobs=1)
+    root = tmp_path / "a"
+    rels = [p.relative_to(root).as_posix() for p in _files(root)]
+    assert len(rels) == count and stamp["count"] == count
+    assert all(
+        re.fullmatch(r"_posts/\d{4}/\d{2}/\d{4}-\d{2}-\d{2}-.+\.md", rel)
+        or re.fullmatch(r"archived/\d{4}-\d{2}-\d{2}/.+\.md", rel)
+        for rel in rels
+    )
+    assert 40 < sum(rel.startswith("archived/") for rel in rels) < 200
+    sizes = [(root / rel).stat().st_size for rel in rels]
+    assert 3_000 < statistics.median(sizes) < 7_000
+    seed_format = sum("<!--" in (root / rel).read_text("utf-8")[:3000] for rel in rels)
+    assert seed_format > count * 0.7
+    posts = [parse_file(root, rel, with_body=False).post for rel in rels]
+    # The stamp's story count is what newstui groups the files into (bench/run.py relies on it).
+    assert len(group(posts).rows) == stamp["stories"] < count
+
+
+def test_archive_is_the_same_whatever_the_processes(tmp_path: Path) -> None:
+    generate.generate_archive(tmp_path / "one", 60, seed=2, jobs=1)
+    generate.CHUNK_POSTS, saved = 7, generate.CHUNK_POSTS
+    try:
+        generate.generate_archive(tmp_path / "two", 60, seed=2, jobs=2)
+    finally:
+        generate.CHUNK_POSTS = saved
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+    rel, data = generate.archive_post(2, 0)
+    assert (tmp_path / "one" / rel).read_bytes() == data
