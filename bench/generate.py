@@ -157,7 +157,7 @@ def _chunks(rng: random.Random) -> list[bytes]:
     return chunks
 
 
-def _title(rng: random.Random) -> str:
+def make_title(rng: random.Random) -> str:
     target = rng.randint(20, 60)
     parts: list[str] = []
     n = 0
@@ -191,7 +191,7 @@ def _slug(title: str, n: int) -> str:
     return slug or f"post-{n}"
 
 
-def _url(rng: random.Random, source: tuple[str, str, str, str], when: datetime, n: int) -> str:
+def make_url(rng: random.Random, source: tuple[str, str, str, str], when: datetime, n: int) -> str:
     _, host, template, _ = source
     slug = f"{rng.choice(EN_WORDS).lower()}-{rng.choice(EN_WORDS).lower()}-{rng.getrandbits(20):x}"
     path = template.format(d=when.strftime("%Y%m%d"), n=1_000_000 + n * 7, slug=slug)
@@ -381,8 +381,8 @@ def generate(
             seconds=rng.randrange(SPAN_SECONDS), milliseconds=rng.randrange(1000)
         )
         date_text, local = _date_text(rng, when)
-        title = _title(rng)
-        url = _url(rng, source, when, n)
+        title = make_title(rng)
+        url = make_url(rng, source, when, n)
         archived = False
         if twins and urls and twin_rng.random() < twins:
             base = urls[0] if twin_rng.random() < 0.1 else twin_rng.choice(urls)

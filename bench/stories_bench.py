@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/stories_bench.py [--count 100000] [--twins 0.1] [--r
 Builds posts as bench/generate.py makes them (titles, urls, dates; no files are written) and
 times, as medians: grouping them into stories (tui.stories.group, which the app runs once per
 load, live reload or rescan), building the query engine over files (as before stories) and over
-stories, and each keystroke of typing bench/measure_app.py's words into a filter over each.
+stories, and each keystroke of typing WORDS into a filter over each.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def make_posts(count: int, twins: float, seed: int = 0) -> list[Post]:
     for n in range(count):
         source = rng.choices(generate.SOURCES, cum_weights=generate.SOURCE_CUM_WEIGHTS)[0]
         when = generate.START + timedelta(seconds=rng.randrange(generate.SPAN_SECONDS))
-        url = generate._url(rng, source, when, n)
+        url = generate.make_url(rng, source, when, n)
         if urls and rng.random() < twins:
             url = rng.choice(urls) + rng.choice(["", "/", "?utm_source=rss", "#top"])
         else:
@@ -48,7 +48,7 @@ def make_posts(count: int, twins: float, seed: int = 0) -> list[Post]:
             Post(
                 id=story_key(url, path),
                 path=path,
-                title=generate._title(rng),
+                title=generate.make_title(rng),
                 date=when,
                 author=source[0],
                 url=url,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import queue
 import shlex
+import signal
 import subprocess
 import tempfile
 import threading
@@ -259,6 +260,7 @@ def tmux_session(
                 session.launch(command)
             yield session
         finally:
+            _end_program(session)
             session.close()
             subprocess.run(
                 ["tmux", "-L", socket, "-f", str(conf), "kill-server"],
@@ -267,6 +269,26 @@ def tmux_session(
             )
             if socket_path:  # tmux leaves the socket file behind
                 Path(socket_path).unlink(missing_ok=True)
+
+
+def _end_program(session: TmuxSession, grace: float = 3.0) -> None:
+    """A program still running when the session ends (a step failed) gets SIGTERM and a few
+    seconds to end its own processes before the server goes (which hangs up on it)."""
+    try:
+        if session.pane_dead():
+            return
+        pid = session.pane_pid()
+        os.kill(pid, signal.SIGTERM)
+    except (RuntimeError, ValueError, OSError):
+        return
+    deadline = time.perf_counter() + grace
+    while time.perf_counter() < deadline:
+        try:
+            if session.pane_dead():
+                return
+        except RuntimeError:
+            return
+        time.sleep(0.05)
 
 
 def time_until_text(
