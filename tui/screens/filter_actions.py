@@ -132,8 +132,7 @@ class FilterActions(TriageActions):
                 if post_id in ids:
                     read += state.read
                     starred += state.starred
-        total = len(self.filtering.posts)
-        parts = [f"{len(shown):,} of {total:,} posts", f"{len(shown) - read:,} unread"]
+        parts = [self.filtering.describe_counts(len(shown)), f"{len(shown) - read:,} unread"]
         if starred:
             parts.append(f"{starred:,} starred")
         if self.selected:

@@ -70,10 +70,29 @@ class Filtering:
         self.order = parse_order(config.sort)  # the table's order (the config checked it)
         self._ranks: tuple[object, Order, dict[int, int]] | None = None  # see ordered()
         self._searching_bodies = False  # a body search worker is running
+        self.partial = False  # more posts are coming: the matches are among those listed so far
+        self.expected: int | None = None  # about how many posts the whole list will hold
 
     def set_posts(self, posts: list[Post], engine: QueryEngine | None) -> None:
         self.posts = posts
         self.engine = engine
+
+    def listing(self, partial: bool, expected_files: int | None, files: int) -> None:
+        """Whether posts is the whole list, and if not about how long it will be: the loader
+        counts files, the table shows stories, so the estimate keeps the ratio seen so far."""
+        self.partial = partial
+        self.expected = None
+        if partial and expected_files and files:
+            self.expected = max(len(self.posts), round(expected_files * len(self.posts) / files))
+
+    def describe_counts(self, shown: int) -> str:
+        """ "12 of 7,425 posts", and while more are coming " listed so far, ~29,591 in all"."""
+        text = f"{shown:,} of {len(self.posts):,} posts"
+        if self.partial:
+            text += " listed so far"
+            if self.expected:
+                text += f", ~{self.expected:,} in all"
+        return text
 
     def ordered(self, shown: Sequence[Post]) -> Sequence[Post]:
         """shown (newest first) in the table's order. Every post's place in that order is worked

@@ -34,13 +34,18 @@ PUBLISH_EVERY = 0.5  # seconds between table updates while indexing (at least)
 
 @dataclass
 class PostsLoaded(Message):
-    """A new list of posts, newest first; engine None for the first rows (not filterable yet).
-    version: the repository's, so that an older list arriving late is dropped."""
+    """A new list of posts, newest first, and the query engine over it.
+    version: the repository's, so that an older list arriving late is dropped. partial: more
+    posts are still coming (the first rows, or a batch of an index still being built), about
+    `expected` files in all when that is known: the filter answers over what is listed so far
+    and says so."""
 
     posts: list[Post]  # one per story: its newest copy (stories.rows)
     engine: QueryEngine | None
     version: int | None = None
     stories: Stories = field(default_factory=lambda: group([]))  # the files behind posts
+    partial: bool = False
+    expected: int | None = None  # files, when partial and known
 
 
 @dataclass
@@ -57,11 +62,17 @@ class BodyIndexChanged(Message):
     finished: bool = False
 
 
-def stories_loaded(stories: Stories, version: int | None = None) -> PostsLoaded:
+def stories_loaded(
+    stories: Stories,
+    version: int | None = None,
+    *,
+    partial: bool = False,
+    expected: int | None = None,
+) -> PostsLoaded:
     """The message for a list of stories, with its query engine (built in the worker: it takes
     ~0.2 s at 100,000 posts)."""
     engine = QueryEngine(stories.rows, copies=stories.copies)
-    return PostsLoaded(list(stories.rows), engine, version, stories)
+    return PostsLoaded(list(stories.rows), engine, version, stories, partial, expected)
 
 
 # ---------------------------------------------------------------- from the workers to the loader
@@ -130,8 +141,9 @@ class ArchiveLoader(Widget):
         post = self.post_message
         newest = self.repo.load_newest(FIRST_ROWS)
         if newest:
-            first = group(newest)
-            post(PostsLoaded(list(first.rows), None, stories=first))
+            # Filterable at once (an engine over 200 posts costs nothing); the rest is coming.
+            expected = self.repo.cache.count() if len(newest) == FIRST_ROWS else None
+            post(stories_loaded(group(newest), partial=expected is not None, expected=expected))
         posts = self.repo.load()
         if posts:
             self.publish()
@@ -140,19 +152,24 @@ class ArchiveLoader(Widget):
         self._start_watching()
         shown = posts
         next_publish = monotonic() + PUBLISH_EVERY
+        to_parse: int | None = None  # files this refresh parses in all, once progress says
 
         def on_batch(batch: list[Post]) -> None:
             nonlocal shown, next_publish
             shown = merge(shown, batch)
             if monotonic() >= next_publish or len(shown) <= FIRST_ROWS:
                 started = monotonic()
-                post(stories_loaded(group(shown)))
+                # Roughly: those listed before this refresh and every file it parses.
+                expected = None if to_parse is None else max(len(posts) + to_parse, len(shown))
+                post(stories_loaded(group(shown), partial=True, expected=expected))
                 # Building the engine holds up the indexing: keep it to a fifth of the time, so
                 # 100,000 posts are not slowed by a hundred rebuilds.
                 spent = monotonic() - started
                 next_publish = monotonic() + max(PUBLISH_EVERY, 4 * spent)
 
         def progress(done: int, total: int) -> None:
+            nonlocal to_parse
+            to_parse = total
             post(Activity(f"indexing {done:,} of {total:,} files"))
 
         result = self.repo.refresh(

@@ -140,6 +140,7 @@ class MainScreen(FilterActions):
                 return  # a slower worker finished after a newer list was shown
             self._shown_version = event.version
         self.filtering.set_posts(event.posts, event.engine)
+        self.filtering.listing(event.partial, event.expected, len(event.stories.files))
         self.stories = event.stories
         self.table.show_copies(bool(event.stories.copies))
         if event.version is not None:

@@ -1,0 +1,99 @@
+"""The filter while posts are still coming (Pilot): it answers over those listed so far, says so,
+grows as batches arrive and keeps the cursor on its post."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_post
+from tests.test_app import make_app
+from tui.files import parse_file
+from tui.index import RefreshResult
+from tui.model import Post
+from tui.repository import Repository
+from tui.widgets.post_table import PostTable
+from tui.widgets.status import StatusBar
+
+
+async def until(pilot, done: Callable[[], bool], tries: int = 300) -> None:
+    for _ in range(tries):
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def batches(tmp_path: Path) -> tuple[Path, list[list[Post]]]:
+    """Three batches of four posts, as a cold index hands them out; the second batch holds the
+    newest posts, so its rows go above those of the first."""
+    root = tmp_path / "posts"
+    days = {0: [10, 11, 12, 13], 1: [20, 21, 22, 23], 2: [1, 2, 3, 4]}
+    found: list[list[Post]] = []
+    for batch, dates in days.items():
+        posts = []
+        for day in dates:
+            rel = f"b{batch}/2024-05-{day:02d}-p.md"
+            market = "market" if day % 2 == 0 else "weather"
+            write_post(root, rel, f"{market} news of May {day}", f"2024-05-{day:02d}")
+            posts.append(parse_file(root, rel, with_body=False).post)
+        found.append(posts)
+    return root, found
+
+
+async def test_the_filter_answers_over_what_is_listed_so_far(
+    batches: tuple[Path, list[list[Post]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, posts = batches
+    gate: queue.Queue[None] = queue.Queue()  # one item lets one batch through
+
+    def refresh(self: Repository, *, on_batch=None, progress=None, is_cancelled=None):
+        result = RefreshResult()
+        for done, batch in enumerate(posts, 1):
+            while True:  # wait for the test, but end with the app
+                if is_cancelled and is_cancelled():
+                    return result
+                try:
+                    gate.get(timeout=0.05)
+                    break
+                except queue.Empty:
+                    continue
+            result.added += batch
+            on_batch(batch)
+            progress(4 * done, 12)
+        self._apply(result)
+        return result
+
+    monkeypatch.setattr(Repository, "refresh", refresh)
+    app = make_app(root)
+    async with app.run_test(size=(120, 30)) as pilot:
+        status = app.screen.query_one(StatusBar)
+        table = app.screen.query_one(PostTable)
+        gate.put(None)
+        await until(pilot, lambda: len(table.posts) == 4)
+        await pilot.press("slash", *"market")
+        await until(pilot, lambda: status.counts.startswith("2 of 4 posts listed so far"))
+        assert [post.title for post in table.posts] == [
+            "market news of May 12",
+            "market news of May 10",
+        ]
+        # Back to the table, on the second match; the next batch brings newer matches.
+        await pilot.press("enter", "j")
+        assert table.current_post is not None and table.current_post.title.endswith("May 10")
+        gate.put(None)
+        await until(pilot, lambda: len(table.posts) == 4)
+        assert status.counts.startswith("4 of 8 posts listed so far, ~12 in all")
+        assert [post.title[-6:] for post in table.posts] == ["May 22", "May 20", "May 12", "May 10"]
+        assert table.current_post.title.endswith("May 10")  # the cursor stayed on its post
+        # The last batch: the whole list, no longer partial.
+        gate.put(None)
+        await until(pilot, lambda: "listed" not in status.counts and len(table.posts) == 6)
+        assert status.counts.startswith("6 of 12 posts")
+        assert table.current_post.title.endswith("May 10")
+        # Clearing the filter shows the whole list.
+        await pilot.press("slash", *["backspace"] * 6)
+        await until(pilot, lambda: status.counts.startswith("12 of 12 posts"))
