@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.model import Post
 from tui.query import QueryEngine, parse
 from tui.state import DEFAULT_STATE
-from tui.stories import canonical_id, group, normalise_url, story_key
+from tui.stories import _normalised, canonical_id, group, normalise_url, story_key
 
 
 @pytest.mark.parametrize(
@@ -48,6 +50,58 @@ def test_other_parameters_stay_in_order_and_escapes_compare_in_upper_case() -> N
     assert normalise_url("https://x.org/p?b=2&utm_term=z&a=1&fbclid=q") == "https://x.org/p?b=2&a=1"
     assert normalise_url("https://x.org/%e4%b8%ad/") == normalise_url("https://x.org/%E4%B8%AD")
     assert normalise_url("https://x.org/") == normalise_url("https://X.org")
+
+
+_URL_PARTS = st.sampled_from(
+    [
+        "https",
+        "HTTP",
+        "h-t",
+        "://",
+        "/",
+        "a",
+        "B",
+        "é",
+        "中",
+        ".",
+        ":",
+        "80",
+        ":443",
+        "@",
+        "[",
+        "]",
+        "?",
+        "#",
+        "%",
+        "%e4",
+        "&",
+        "=",
+        "utm_x",
+        " ",
+        "\t",
+        "\n",
+        "\x00",
+        "xn--",
+        "İ",
+    ]
+)
+
+
+@given(st.lists(_URL_PARTS, max_size=12).map("".join))
+def test_the_quick_check_gives_what_the_long_way_gives(url: str) -> None:
+    # normalise_url keeps most urls as they are without urlsplit (see _normal): never otherwise.
+    assert normalise_url(url) == (_normalised(url) if "://" in url else url)
+
+
+def test_urls_already_normal_are_kept_and_the_rest_normalised() -> None:
+    for url in (
+        "https://www.zaobao.com.sg/news/china/story2021-1",
+        "http://a.b/中文/x",
+        "https://h",
+    ):
+        assert normalise_url(url) is url
+    for url in ("https://a.com:443/x", "HTTPS://a.com/x", "https://A.com/x", "https://a.com/x/"):
+        assert normalise_url(url) == _normalised(url) != url
 
 
 def test_text_that_is_not_a_url_with_a_scheme_is_kept_as_written() -> None:

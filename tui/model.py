@@ -2,27 +2,172 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from tui.chinese import fold
 
-@dataclass(slots=True)
+_NO_EXTRA: Mapping[str, str] = MappingProxyType({})
+_ZONES: dict[tuple[object, str | None], timezone] = {}  # one object per fixed offset (see zone)
+_EPOCH = datetime(1970, 1, 1)  # naive: local times near year 1 and 9999 are reached from it
+UNDATED = float("-inf")  # an undated post's timestamp: it sorts last, newest first
+
+
 class Post:
-    """One post file's metadata. All text fields are already sanitised (see tui.text.clean)."""
+    """One post file's metadata. All text fields are already sanitised (see tui.text.clean).
+
+    A plain class with __slots__, not a dataclass, because a million of them are held at once:
+    the date is kept as its timestamp (a float, which sorting and filtering want anyway) and a
+    time zone shared by every post with that offset, not as a datetime with a zone of its own
+    (~150 bytes a post); no dict for the other front-matter keys when there are none. Posts
+    compare equal when every field is equal, as the dataclass did.
+    """
+
+    __slots__ = (
+        "id",
+        "path",
+        "title",
+        "folded",
+        "ts",
+        "_when",
+        "author",
+        "url",
+        "tags",
+        "categories",
+        "_extra",
+        "problems",
+        "size",
+        "mtime_ns",
+    )
 
     id: str  # its story's key (tui.stories.story_key): the normalised url, else the path
     path: str  # POSIX path relative to the archive root
     title: str
-    date: datetime | None  # timezone-aware
-    author: str = ""
-    url: str = ""
-    tags: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)  # other front-matter keys, as display text
-    problems: tuple[str, ...] = ()  # short notes on what had to be recovered
-    size: int = 0
-    mtime_ns: int = 0
+    # tui.chinese.fold(title), what searches compare: the same object as title when folding
+    # changes nothing; computed where posts are parsed (the pool), so a load never folds
+    folded: str
+    ts: float  # the date's timestamp (seconds since the epoch); UNDATED when there is none
+    # None (undated), the shared zone of a date in whole seconds, or else the datetime itself
+    _when: timezone | datetime | None
+    author: str
+    url: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    _extra: Mapping[str, str] | None
+    problems: tuple[str, ...]  # short notes on what had to be recovered
+    size: int
+    mtime_ns: int
+
+    def __init__(
+        self,
+        id: str,
+        path: str,
+        title: str,
+        date: datetime | None,  # timezone-aware
+        author: str = "",
+        url: str = "",
+        tags: tuple[str, ...] = (),
+        categories: tuple[str, ...] = (),
+        extra: Mapping[str, str] | None = None,  # other front-matter keys, as display text
+        problems: tuple[str, ...] = (),
+        size: int = 0,
+        mtime_ns: int = 0,
+    ) -> None:
+        self.id = id
+        self.path = path
+        self.title = title
+        folded = fold(title)
+        self.folded = title if folded == title else folded
+        self.date = date
+        self.author = author
+        self.url = url
+        self.tags = tags
+        self.categories = categories
+        self._extra = extra or None
+        self.problems = problems
+        self.size = size
+        self.mtime_ns = mtime_ns
+
+    @property
+    def date(self) -> datetime | None:
+        """The post's date, timezone-aware, as it was given (equal, with the same offset)."""
+        when = self._when
+        if when is None or isinstance(when, datetime):
+            return when
+        try:
+            return datetime.fromtimestamp(self.ts, when)
+        except (OverflowError, ValueError, OSError):  # in year 1 or 9999, UTC is out of range
+            local = timedelta(seconds=self.ts) + when.utcoffset(None)  # never UTC on the way
+            return (_EPOCH + local).replace(tzinfo=when)
+
+    @date.setter
+    def date(self, value: datetime | None) -> None:
+        if value is None:
+            self.ts, self._when = UNDATED, None
+            return
+        self.ts = value.timestamp()
+        zone = value.tzinfo
+        # A whole second and a fixed offset come back exactly from (ts, zone); anything else
+        # (microseconds, which a float of a far date may round, or another kind of zone) is kept.
+        if type(zone) is timezone and not value.microsecond:
+            self._when = shared_zone(zone)
+        else:
+            self._when = value
+
+    @classmethod
+    def stored(
+        cls,
+        id: str,
+        path: str,
+        title: str,
+        folded: str,
+        ts: float,
+        zone: timezone,  # shared (see shared_zone): the date is in whole seconds at this offset
+        author: str,
+        url: str,
+        tags: tuple[str, ...],
+        categories: tuple[str, ...],
+        extra: Mapping[str, str] | None,
+        problems: tuple[str, ...],
+        size: int,
+        mtime_ns: int,
+    ) -> Post:
+        """A post as the index cache keeps it, its date as (ts, zone): no datetime is made, which
+        is most of the time a warm start of a million posts takes."""
+        post = cls.__new__(cls)
+        post.id, post.path, post.title, post.folded = id, path, title, folded
+        post.ts, post._when = ts, zone
+        post.author, post.url, post.tags, post.categories = author, url, tags, categories
+        post._extra, post.problems, post.size, post.mtime_ns = extra, problems, size, mtime_ns
+        return post
+
+    def stored_date(self) -> tuple[float, int] | str | None:
+        """The date as the index cache stores it: (timestamp, offset in seconds) when stored()
+        can rebuild it exactly, else its ISO text; None when undated."""
+        when = self._when
+        if when is None:
+            return None
+        if isinstance(when, datetime):
+            return when.isoformat()
+        offset = when.utcoffset(None)
+        if offset.microseconds or shared_zone(timezone(offset)) is not when:
+            # A named zone: its ISO text keeps only the offset, as the cache always did.
+            date = self.date
+            assert date is not None
+            return date.isoformat()
+        return (self.ts, offset.days * 86400 + offset.seconds)
+
+    @property
+    def timestamp(self) -> float:
+        """Seconds since the epoch, for sorting; undated posts sort last (UNDATED)."""
+        return self.ts
+
+    @property
+    def extra(self) -> Mapping[str, str]:
+        """Other front-matter keys, as display text (read-only)."""
+        return self._extra or _NO_EXTRA
 
     @property
     def source(self) -> str:
@@ -30,10 +175,44 @@ class Post:
         host = url_host(self.url)
         return host or self.author
 
-    @property
-    def timestamp(self) -> float:
-        """Seconds since the epoch, for sorting; undated posts sort last."""
-        return self.date.timestamp() if self.date else float("-inf")
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.id,
+            self.path,
+            self.title,
+            self.date,
+            self.author,
+            self.url,
+            self.tags,
+            self.categories,
+            dict(self.extra),
+            self.problems,
+            self.size,
+            self.mtime_ns,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Post:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value, as before
+
+    def __repr__(self) -> str:
+        names = ("id", "path", "title", "date", "author", "url", "tags", "categories", "extra")
+        values = zip(names, self._fields(), strict=False)
+        rest = (("problems", self.problems), ("size", self.size), ("mtime_ns", self.mtime_ns))
+        return "Post(" + ", ".join(f"{name}={value!r}" for name, value in (*values, *rest)) + ")"
+
+
+def shared_zone(zone: timezone) -> timezone:
+    """One timezone object for every post with this offset (and name): a cache load would
+    otherwise make one per post."""
+    key = (zone.utcoffset(None), zone.tzname(None))
+    found = _ZONES.get(key)
+    if found is None:
+        found = _ZONES.setdefault(key, zone)
+    return found
 
 
 def url_host(url: str) -> str:

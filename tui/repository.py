@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,11 +53,14 @@ def check_folder(path: Path) -> Path:
 
 def newest_first(posts: Iterable[Post]) -> list[Post]:
     # Timsort merges already-sorted runs in linear time, so re-sorting after a batch is cheap.
-    return sorted(posts, key=_sort_key, reverse=True)
+    # Two stable sorts on plain attributes, not one on (ts, path) tuples: no tuple per post.
+    ordered = sorted(posts, key=_PATH, reverse=True)
+    ordered.sort(key=_TS, reverse=True)
+    return ordered
 
 
-def _sort_key(post: Post) -> tuple[float, str]:
-    return (post.timestamp, post.path)
+_PATH = attrgetter("path")
+_TS = attrgetter("ts")
 
 
 def merge(

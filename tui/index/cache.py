@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -23,33 +23,22 @@ from tui.dbfile import key_path, path_key
 from tui.files.fingerprint import TreeFingerprint
 from tui.files.scan import inside, is_post_file, iter_scan
 from tui.files.scan import mtime_ns as file_mtime_ns
-from tui.model import Post
+from tui.model import Post, shared_zone
 from tui.pool import pool_failures, start_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-# Joins tags/categories/problems; tui.text.clean removes this control character from post text.
-SEP = "\x1f"
-
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- rowid stays stable when a row is updated (upsert, never REPLACE): a later FTS table keys on it.
+-- A post's fields travel in `packed` (see _to_row), with columns only for what SQL sorts and joins on.
 CREATE TABLE posts (
     rowid INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    date TEXT,
     ts REAL,
-    author TEXT NOT NULL,
-    url TEXT NOT NULL,
-    tags TEXT NOT NULL,
-    categories TEXT NOT NULL,
-    extra TEXT NOT NULL,
-    problems TEXT NOT NULL,
     packed BLOB NOT NULL
 );
 -- SQLite sorts NULL lowest, so descending order puts undated posts last for free.
@@ -63,14 +52,9 @@ _Entry = tuple[str, int, int]  # rel, size, mtime_ns: one file to parse
 _Row = tuple[object, ...]  # the values of _UPSERT
 _ORDER = "ORDER BY ts DESC, path DESC"
 _UPSERT = """
-INSERT INTO posts (path, size, mtime_ns, id, title, date, ts, author, url, tags, categories,
-                   extra, problems, packed)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO posts (path, size, mtime_ns, ts, packed) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (path) DO UPDATE SET
-    size = excluded.size, mtime_ns = excluded.mtime_ns, id = excluded.id, title = excluded.title,
-    date = excluded.date, ts = excluded.ts, author = excluded.author, url = excluded.url,
-    tags = excluded.tags, categories = excluded.categories, extra = excluded.extra,
-    problems = excluded.problems, packed = excluded.packed
+    size = excluded.size, mtime_ns = excluded.mtime_ns, ts = excluded.ts, packed = excluded.packed
 """
 
 
@@ -95,8 +79,9 @@ def default_db_path(root: Path) -> Path:
 class IndexCache:
     """Post metadata for one archive root, kept in step with the files by (size, mtime_ns)."""
 
-    SCHEMA_VERSION = 5  # 3: meta's version, tree and problems (see refresh); 4: posts_by_path;
-    # 5: a post's id is its story key (tui.stories)
+    SCHEMA_VERSION = 6  # 3: meta's version, tree and problems (see refresh); 4: posts_by_path;
+    # 5: a post's id is its story key (tui.stories); 6: no columns that only repeat `packed`, the
+    # date as (ts, offset), the folded title
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
     chunk_size = 250  # paths per pool task
     batch_size = 1000  # rows per write transaction and per on_batch call
@@ -281,10 +266,9 @@ class IndexCache:
         # 100,000 rows make ~1.5 million objects: without the pause the cyclic GC runs over and
         # over on a growing heap and doubles the time.
         try:
-            with collector_paused():
-                with self._lock:
-                    rows = self._conn.execute(sql, params).fetchall()
-                return _unpack(blob for (blob,) in rows)
+            with collector_paused(), self._lock:
+                # Row by row, not fetchall(): a million rows' blobs at once held 450 MB.
+                return _unpack(blob for (blob,) in self._conn.execute(sql, params))
         except (sqlite3.DatabaseError, ValueError, EOFError, TypeError) as error:
             # A damaged file can pass the checks and fail here; the next refresh re-reads all.
             self._rebuild(error)
@@ -587,10 +571,10 @@ def _parse_chunk(root: str, entries: list[_Entry]) -> list[_Row]:
 
 
 def _to_row(post: Post) -> _Row:
-    date = post.date.isoformat() if post.date else None
     extra = {str(key): str(value) for key, value in post.extra.items()}  # plain types for marshal
     # load() reads only `packed`: one marshalled tuple per row decodes about twice as fast as
-    # twelve columns. The columns are kept for SQL (sorting, filtering, joins with a later FTS).
+    # twelve columns. Only what SQL needs has a column of its own: a cold start writes 100,000
+    # rows from one thread while the pool parses, and title, url, tags... twice over cost it 10%.
     # Author, tags, categories and problems repeat across thousands of posts (most archives tag a
     # post with its source), so they travel as one nested blob that load() decodes once per kind.
     shared = marshal.dumps(
@@ -601,7 +585,8 @@ def _to_row(post: Post) -> _Row:
             None if post.id == post.url else post.id,  # usually the url: do not store it twice
             post.path,
             post.title,
-            date,
+            None if post.folded is post.title else post.folded,  # computed here, in the pool
+            post.stored_date(),  # (ts, offset): load() makes no datetime (see Post.stored)
             post.url,
             shared,
             extra or None,
@@ -613,51 +598,64 @@ def _to_row(post: Post) -> _Row:
         path_key(post.path),
         post.size,
         post.mtime_ns,
-        path_key(post.id),
-        post.title,
-        date,
-        post.date.timestamp() if post.date else None,
-        post.author,
-        post.url,
-        _join(post.tags),
-        _join(post.categories),
-        json.dumps(extra, ensure_ascii=False) if extra else "",
-        _join(post.problems),
+        None if post.date is None else post.timestamp,
         packed,
     )
-
-
-def _join(items: tuple[str, ...]) -> str:
-    return SEP.join(item.replace(SEP, "") for item in items)
 
 
 def _unpack(blobs: Iterable[bytes]) -> list[Post]:
     """Posts from `packed` blobs (see _to_row). Raises ValueError etc. on bad data."""
     loads = marshal.loads
-    parse_date = datetime.fromisoformat
+    stored = Post.stored
     seen: dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+    zones: dict[int, timezone] = {}
     posts: list[Post] = []
     append = posts.append
     for blob in blobs:
-        id, path, title, date, url, shared, extra, size, mtime_ns = loads(blob)
+        id, path, title, folded, date, url, shared, extra, size, mtime_ns = loads(blob)
         common = seen.get(shared)
         if common is None:
             common = seen[shared] = loads(shared)
         author, tags, categories, problems = common
-        append(
-            Post(
-                url if id is None else id,
-                path,
-                title,
-                None if date is None else parse_date(date),
-                author,
-                url,
-                tags,
-                categories,
-                extra or {},
-                problems,
-                size,
-                mtime_ns,
+        if type(date) is tuple:
+            ts, offset = date
+            zone = zones.get(offset)
+            if zone is None:
+                zone = zones[offset] = shared_zone(timezone(timedelta(seconds=offset)))
+            append(
+                stored(
+                    url if id is None else id,
+                    path,
+                    title,
+                    title if folded is None else folded,
+                    ts,
+                    zone,
+                    author,
+                    url,
+                    tags,
+                    categories,
+                    extra,
+                    problems,
+                    size,
+                    mtime_ns,
+                )
             )
-        )
+        else:
+            when = None if date is None else datetime.fromisoformat(date)
+            append(
+                Post(
+                    url if id is None else id,
+                    path,
+                    title,
+                    when,
+                    author,
+                    url,
+                    tags,
+                    categories,
+                    extra,
+                    problems,
+                    size,
+                    mtime_ns,
+                )
+            )
     return posts

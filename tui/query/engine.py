@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Protocol
 
 from tui.chinese import fold, fold_all
-from tui.model import Post, url_host
+from tui.model import UNDATED, Post, url_host
 from tui.query.parser import (
     ANY,
     And,
@@ -97,7 +97,7 @@ class QueryEngine:
         if not lazy:
             self.haystack(ANY)
         # NaN for undated posts: every comparison with NaN is False, so they never match a date.
-        self._time = [post.date.timestamp() if post.date else math.nan for post in posts]
+        self._time = [math.nan if post.ts == UNDATED else post.ts for post in posts]
         self._problem = [bool(post.problems) for post in posts]
         for i in self._shared:
             self._problem[i] = any(copy.problems for copy in self._copies[self._ids[i]])

@@ -151,14 +151,19 @@ class ArchiveLoader(Widget):
         # first rows are painted: setting up thousands of folder watches takes ~0.2 s.
         self._start_watching()
         shown = posts
+        waiting: list[Post] = []  # parsed since the last update of the table
         next_publish = monotonic() + PUBLISH_EVERY
         to_parse: int | None = None  # files this refresh parses in all, once progress says
 
         def on_batch(batch: list[Post]) -> None:
             nonlocal shown, next_publish
-            shown = merge(shown, batch)
-            if monotonic() >= next_publish or len(shown) <= FIRST_ROWS:
+            waiting.extend(batch)
+            if monotonic() >= next_publish or len(shown) + len(waiting) <= FIRST_ROWS:
                 started = monotonic()
+                # Merged here, not at every batch: a merge walks every post shown so far, and
+                # 100,000 posts come in over a hundred batches but a few dozen updates.
+                shown = merge(shown, waiting)
+                waiting.clear()
                 # Roughly: those listed before this refresh and every file it parses.
                 expected = None if to_parse is None else max(len(posts) + to_parse, len(shown))
                 post(stories_loaded(group(shown), partial=True, expected=expected))

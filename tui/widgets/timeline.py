@@ -8,7 +8,7 @@ from datetime import datetime
 
 from textual.widgets import Sparkline
 
-from tui.model import Post
+from tui.model import UNDATED, Post
 
 DAYS = 90  # the span drawn: the last 90 days up to the newest shown post
 SECONDS_PER_DAY = 86_400
@@ -25,9 +25,9 @@ def posts_per_day(posts: Sequence[Post], days: int = DAYS) -> list[float]:
     newest = None
     counts: Counter[int] = Counter()
     for post in posts:
-        if post.date is None:
+        if post.ts == UNDATED:
             break
-        day = int((post.date.timestamp() + shift) // SECONDS_PER_DAY)
+        day = int((post.ts + shift) // SECONDS_PER_DAY)
         if newest is None:
             newest = day
         elif day <= newest - days:
