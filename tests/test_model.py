@@ -13,7 +13,10 @@ from tui.model import UNDATED, Post
 EIGHT = timezone(timedelta(hours=8))
 DATES = [
     datetime(2023, 12, 30, 7, 37, 45, tzinfo=EIGHT),
-    datetime(2021, 1, 1, 1, 1, 1, 5, tzinfo=UTC),  # microseconds: kept whole
+    datetime(2021, 1, 1, 1, 1, 1, 5, tzinfo=UTC),  # microseconds: exact as a float near now
+    datetime(2014, 1, 1, 17, 24, 34, 319000, tzinfo=UTC),
+    datetime(1800, 1, 1, 0, 0, 0, 999999, tzinfo=EIGHT),  # and kept whole further away
+    datetime(2200, 6, 1, 0, 0, 0, 1, tzinfo=EIGHT),
     datetime(1, 1, 1, tzinfo=EIGHT),  # UTC would be year 0
     datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-8))),
     datetime(1969, 5, 5, tzinfo=timezone(timedelta(hours=5, minutes=30), "IST")),  # named
@@ -38,6 +41,13 @@ def test_a_date_comes_back_equal_with_its_offset_and_through_the_cache(
     (back,) = _unpack([_to_row(post)[-1]])  # type: ignore[list-item]
     assert back.date is not None and back.date.isoformat() == date.isoformat()
     assert back.ts == post.ts
+
+
+def test_microseconds_near_now_survive_the_float_exactly() -> None:
+    start = datetime(1835, 1, 1, tzinfo=UTC)
+    for step in range(0, 270 * 365 * 86400, 86400 * 997 + 123457):
+        date = start + timedelta(seconds=step, microseconds=step % 1_000_000)
+        assert Post("a", "a.md", "A", date).date == date
 
 
 def test_posts_share_their_zone_and_have_no_dict_of_their_own() -> None:

@@ -12,6 +12,7 @@ from tui.chinese import fold
 _NO_EXTRA: Mapping[str, str] = MappingProxyType({})
 _ZONES: dict[tuple[object, str | None], timezone] = {}  # one object per fixed offset (see zone)
 _EPOCH = datetime(1970, 1, 1)  # naive: local times near year 1 and 9999 are reached from it
+_EXACT = 2.0**32  # seconds from the epoch within which a float keeps microseconds exactly
 UNDATED = float("-inf")  # an undated post's timestamp: it sorts last, newest first
 
 
@@ -107,11 +108,12 @@ class Post:
         if value is None:
             self.ts, self._when = UNDATED, None
             return
-        self.ts = value.timestamp()
+        self.ts = ts = value.timestamp()
         zone = value.tzinfo
-        # A whole second and a fixed offset come back exactly from (ts, zone); anything else
-        # (microseconds, which a float of a far date may round, or another kind of zone) is kept.
-        if type(zone) is timezone and not value.microsecond:
+        # A fixed offset comes back exactly from (ts, zone): whole seconds always, microseconds
+        # between 1834 and 2106 (a float's step there is under half a microsecond). Anything else
+        # (another kind of zone, microseconds further away) is kept whole.
+        if type(zone) is timezone and (not value.microsecond or -_EXACT < ts < _EXACT):
             self._when = shared_zone(zone)
         else:
             self._when = value
