@@ -45,7 +45,7 @@ def test_indexer_and_reader_cap_a_huge_post(tmp_path: Path, monkeypatch) -> None
     root = tmp_path / "posts"
     huge_post(root, 3)
     monkeypatch.setattr(fulltext, "INDEX_BYTES", 1 << 20)
-    (rel, text, _short) = fulltext._read_chunk(str(root), ["huge.md"])[0]
+    text = fulltext.indexed_text(str(root), "huge.md")
     assert len(text.encode()) <= 1 << 20 and "巴黎" in text
     assert "the-end-marker" not in text
     monkeypatch.setattr("tui.repository.READER_BYTES", 1 << 20)

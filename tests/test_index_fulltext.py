@@ -97,7 +97,7 @@ def test_search_equals_brute_force(corpus: tuple[Path, list[str]], tmp_path: Pat
 def test_every_one_and_two_character_term_equals_brute_force(
     indexed: tuple[Path, FullTextIndex],
 ) -> None:
-    # Terms of 1 and 2 characters come from the short table unless an ASCII separator is in them.
+    # A term of 1 character is one word of the index, of 2 characters one pair: one doclist.
     root, index = indexed
     texts = folded_texts(root)
     terms = {text[i : i + n] for title, body in texts.values() for text in (title, body)
@@ -108,11 +108,11 @@ def test_every_one_and_two_character_term_equals_brute_force(
         expected = {path for path, (title, body) in texts.items() if term in title or term in body}
         assert index.search(term) == expected, term
         assert index.positions(term, where) == {where[path] for path in expected}, term
-    assert index.match_queries("香港") == [("short", '"香港"')]
-    assert index.match_queries("港") == [("short", '"港"')]
-    assert index.match_queries("Ab") == [("short", '"ab"')]
-    assert all(table == "docs" for table, _ in index.match_queries("a,") or [])
-    assert all(table == "docs" for table, _ in index.match_queries(",") or [])
+    assert index.match_queries("香港") == [("docs", '"香港"')]
+    assert index.match_queries("港") == [("docs", '"港"')]
+    assert index.match_queries("Ab") == [("docs", '"ab"')]
+    assert index.match_queries('a"') == [("docs", '"a"""')]
+    assert index.match_queries("人工智能") == [("docs", '"人工 工智 智能"')]
 
 
 def test_short_and_long_terms_are_found(tmp_path: Path) -> None:
@@ -129,6 +129,20 @@ def test_short_and_long_terms_are_found(tmp_path: Path) -> None:
     assert index.search("一香") == set()  # never across title and body
     assert index.search("<p>") == set()  # tags are not text
     assert index.search("") == {"a.md", "b.md", "c.md"}
+
+
+def test_pairs_never_match_across_the_title_or_stand_in_for_spaces(tmp_path: Path) -> None:
+    # The index holds pairs of characters, a space and the title's end as private marks.
+    root = tmp_path / "posts"
+    write(root, "a.md", "xab", "<p>bab \uffff\ufffe&quot;q, z</p>")  # "abab" only across
+    write(root, "b.md", "abab", "<p>a\u00a0b\u3000c\x01d</p>")
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.update(posts_of(root))
+    for term in ("abab", "abba", "b b", "a b cd", "\uffff", "\ufffd\ufffd", '"q', '\ufffd"q, z',
+                 "b \ufffd", " ", "q,", ", ", "x", "ab\ufffeba"):  # fmt: skip
+        assert index.search(term) == brute(root, term), repr(term)
+    assert index.search("abab") == {"b.md"}
+    assert index.search("a  b cd") == {"b.md"}  # any run of spaces is one space
 
 
 def test_update_follows_changes(indexed: tuple[Path, FullTextIndex], tmp_path: Path) -> None:

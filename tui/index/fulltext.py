@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import operator
 import os
 import re
 import sqlite3
@@ -25,56 +24,56 @@ from tui.text import clean_line, truncate_cells
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-# Design (sizes from bench/fulltext_bench.py):
+# Design (sizes and times from bench/fulltext_bench.py):
 # - Text is folded in Python (lowercase, Traditional Chinese as Simplified by OpenCC's character
-#   table, whitespace runs to one space: see tui.chinese.fold) before indexing and the tokenizer
-#   is case_sensitive, so a match is exactly `fold(term) in fold(text)`: FTS5's own case folding
-#   differs from str.lower() for some scripts. Folding the indexed text rather than expanding a
+#   table, whitespace and control character runs to one space: see fold) before indexing, so a
+#   match is exactly `fold(term) in fold(text)`. Folding the indexed text rather than expanding a
 #   term into its variants (香港问题: 問/问 x 題/题, ...) keeps a search one phrase, and costs the
-#   index nothing: the folded text has as many characters, and fewer distinct trigrams.
-# - detail=full: a term of 3+ characters is a phrase of trigrams, answered from the index alone,
-#   exactly, without reading any text. detail=none is ~5x smaller but can only AND trigrams, so
-#   every hit would need its text re-checked: seconds for a common word over 100,000 posts.
-# - Contentless (content=''): no copy of the text at all, which halves the database. Terms under
-#   3 characters cannot be a phrase, so the title and the body each end in two newlines (never in
-#   folded text, so no match spans them): every character then starts a trigram, and a 1- or
-#   2-character term can be found by listing the trigrams that start with it (fts5vocab, a range
-#   scan of the term index) and OR-ing them: index only, no text scan.
-# - But a 2-character word is the commonest Chinese search (香港, 疫情), and that OR merges
-#   hundreds of doclists (98,000 posts: ~120 ms); a single character (港) merges thousands
-#   (~0.4 s). So a second table, `short`, holds each post's distinct characters and pairs of
-#   adjacent characters as words of the ascii tokenizer (every non-ASCII character is a word
-#   character there; ASCII is split at anything but letters and digits), detail=none:
-#   membership only, one doclist per term (~5 ms), a tenth of the size of `docs`. Terms with an
-#   ASCII separator in them ("a,", "港 ", ",") are left out and found the trigram way above.
+#   index nothing: the folded text has as many characters, and fewer distinct pairs.
+# - One FTS5 table of character pairs, tokenised in Python (in the pool's processes) rather than
+#   by FTS5's trigram tokenizer: the text "香港 ai" is written as the words "香港 港_ _a ai" (_:
+#   a space as U+FFFF, which fold() never leaves in text) for FTS5's ascii tokenizer, with every
+#   ASCII character but space and controls a word character. Then the distinct characters of the
+#   post follow as one-character words. A term of 3+ characters is a phrase of its pairs
+#   (detail=full: exact, from the index alone), a 2-character term is one pair, a 1-character term
+#   one character: each one doclist, no text read, and 香港 and 港 as quick as longer words.
+# - This replaced a trigram table plus a second table of each post's distinct characters and
+#   pairs (for 1- and 2-character terms): the same 30,000 posts were indexed ~2.5 times faster
+#   (the writer tokenised every post twice, and built two tables) and the cache shrank from ~1.45
+#   to ~1.0 times the posts' size (pairs repeat in a post far more often than trigrams, and each
+#   post's own distinct pairs were stored twice). detail=none would be smaller still, but every
+#   hit of a 3+ character term would then need its text re-checked.
+# - Contentless (content=''): no copy of the text at all.
 # - A contentless table cannot delete a row without its old text (SQLite 3.40), so a changed or
 #   vanished post just stops being referenced from `files`; search joins through `files`, and the
 #   unreferenced rows (`dead`) are dropped by rebuilding once they outnumber the live ones.
-_END = "\n\n"
-_SPACE = re.compile(r"\s+")
-_TOP = "\U0010ffff"  # the largest code point: sorts after every trigram with the same prefix
+_SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+_MARKS = re.compile("[\ufffe\uffff]")  # folded to U+FFFD: they stand for a space and a break
+_WORD_SPACE = "\uffff"  # a space inside a word (the ascii tokenizer splits words at spaces)
+_BREAK = "\ufffe"  # between the title and the body: no pair across it matches a term
+# Every printable ASCII character that is not a letter or digit: word characters, like them.
+_PUNCTUATION = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
+_TOKENIZER = "ascii tokenchars '" + _PUNCTUATION.replace("'", "''") + "'"
+_CODE = next(code for code in "IL" if array(code).itemsize == 4)  # one UTF-32 code unit
 BACKGROUND_NICE = 10  # how much lower a background update's readers run than the app
 # Of a huge post only the beginning is indexed: a 200 MB one took 3.95 GB in one reader process.
 INDEX_BYTES = 8 << 20
 
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE files (
-    path TEXT PRIMARY KEY,
-    doc INTEGER NOT NULL UNIQUE,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
-);
-CREATE VIRTUAL TABLE docs USING fts5 (
-    text, tokenize = 'trigram case_sensitive 1', detail = full, content = '', columnsize = 0
-);
-CREATE VIRTUAL TABLE short USING fts5 (
-    text, tokenize = 'ascii', detail = none, content = '', columnsize = 0
-);
--- One flush per write batch instead of one per MB of text: fewer segments to merge.
-INSERT INTO docs (docs, rank) VALUES ('hashsize', 33554432);
-INSERT INTO short (short, rank) VALUES ('hashsize', 33554432);
-"""
+_SCHEMA = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        doc INTEGER NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL
+    )""",
+    f"""CREATE VIRTUAL TABLE docs USING fts5 (
+        text, tokenize = '{_TOKENIZER.replace("'", "''")}', detail = full, content = '',
+        columnsize = 0
+    )""",
+    # One flush per write batch instead of one per MB of text: fewer segments to merge.
+    "INSERT INTO docs (docs, rank) VALUES ('hashsize', 33554432)",
+]
 _UPSERT = """
 INSERT INTO files (path, doc, size, mtime_ns) VALUES (?, ?, ?, ?)
 ON CONFLICT (path) DO UPDATE SET doc = excluded.doc, size = excluded.size, mtime_ns = excluded.mtime_ns
@@ -90,8 +89,9 @@ def default_db_path(root: Path) -> Path:
 
 def fold(text: str) -> str:
     """The form both the index and search terms are compared in: lowercase, one Chinese
-    script, single spaces."""
-    return _SPACE.sub(" ", chinese.fold(text))
+    script, single spaces (for any run of whitespace and control characters)."""
+    text = _SPACE.sub(" ", chinese.fold(text))
+    return _MARKS.sub("\ufffd", text) if "\ufffe" in text or "\uffff" in text else text
 
 
 class SearchInterrupted(Exception):
@@ -109,8 +109,9 @@ class FullTextIndex:
     """Which posts' titles or bodies contain a piece of text, kept in step with a list of posts."""
 
     # 2: title and body in one column (a fifth faster to build, a third smaller); 3: pairs;
-    # 4: `short` has single characters too; 5: Chinese folded to one script
-    SCHEMA_VERSION = 5
+    # 4: `short` has single characters too; 5: Chinese folded to one script; 6: one table of
+    # pairs and characters instead of trigrams and `short`
+    SCHEMA_VERSION = 6
     batch_size = 500  # posts per write transaction: a reader sees progress, a kill loses little
     pool_threshold = 2000  # fewer posts than this are read in-process: a pool start costs more
     # Paths per pool task: quitting waits for the tasks already running (with 100, a quit as
@@ -142,7 +143,7 @@ class FullTextIndex:
             self.db_path,
             what="body search index",
             meta=self._meta(),
-            tables={"meta", "files", "docs", "short"},
+            tables={"meta", "files", "docs"},
             create=self._create,
             counted=("files", "count"),
             timeout=30,
@@ -158,19 +159,13 @@ class FullTextIndex:
             self.notice = f"The body search index is unavailable ({error}); it is kept in memory."
             conn = reader = dbfile.connect(":memory:")
             self._create(conn)
-        for each in {conn, reader}:
-            # Per connection: the index's trigrams, so a range of them can be listed.
-            each.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.trigrams USING fts5vocab(main, docs, row)"
-            )
         return conn, reader
 
     def _create(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _SCHEMA:
+                conn.execute(statement)
             conn.executemany("INSERT INTO meta VALUES (?, ?)", self._meta().items())
             conn.executemany(
                 "INSERT INTO meta VALUES (?, 0)", [("next_doc",), ("dead",), ("count",)]
@@ -253,7 +248,7 @@ class FullTextIndex:
 
     def match_queries(self, text: str) -> list[tuple[str, str]] | None:
         """(table, FTS5 query) pairs that between them find the posts containing text; None:
-        every post. The table is "docs" or "short" (see the design notes above)."""
+        every post. The table is "docs" (see the design notes above)."""
         term = fold(text)
         if not term:
             return None
@@ -320,25 +315,11 @@ class FullTextIndex:
     def _queries(self, term: str) -> list[tuple[str, str]]:
         """(table, FTS5 query) pairs that between them find every document containing term
         (none for "")."""
-        if len(term) >= 3:
-            return [("docs", _phrase(term))]
         if not term:
             return []
-        if _one_word(term):
-            return [("short", _phrase(term))]
-        # Every character starts a trigram (see _END): list the trigrams that start with term.
-        trigrams = [
-            row[0]
-            for row in self._reader.execute(
-                "SELECT term FROM temp.trigrams WHERE term >= ? AND term <= ?",
-                (term, term + _TOP * (3 - len(term))),
-            )
-        ]
-        # An OR of thousands parses slowly.
-        return [
-            ("docs", " OR ".join(_phrase(trigram) for trigram in trigrams[start : start + 500]))
-            for start in range(0, len(trigrams), 500)
-        ]
+        # One character is a word of the post's distinct characters; more, a phrase of pairs.
+        words = _pairs(term) if len(term) > 1 else term.replace(" ", _WORD_SPACE)
+        return [("docs", _phrase(words))]
 
     def _table(self, where: Mapping[str, int]) -> array[int]:
         """doc -> where[path] (-1: dead or not in where), rebuilt whenever any connection wrote."""
@@ -498,7 +479,6 @@ class FullTextIndex:
         with self._lock, self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("INSERT INTO docs (docs) VALUES ('delete-all')")
-            self._conn.execute("INSERT INTO short (short) VALUES ('delete-all')")
             self._conn.execute("DELETE FROM files")
             self._unsync()
             self._conn.execute("UPDATE meta SET value = 0 WHERE key = 'dead'")
@@ -516,29 +496,25 @@ class FullTextIndex:
                     "UPDATE meta SET value = value + ? WHERE key = 'dead'", (len(chunk),)
                 )
 
-    def _write(self, batch: list[tuple[str, str, str]], stats: dict[str, tuple[int, int]]) -> None:
+    def _write(self, batch: list[tuple[str, str]], stats: dict[str, tuple[int, int]]) -> None:
         """One transaction: a killed process leaves all of the batch or none of it."""
         with self._lock, self._conn:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             # Read inside the transaction: another instance may have written since.
             first = int(self._meta_value("next_doc"))
-            paths = [(path_key(path),) for path, _, _ in batch]
+            paths = [(path_key(path),) for path, _ in batch]
             replaced = sum(
                 conn.execute("SELECT count(*) FROM files WHERE path = ?", p).fetchone()[0]
                 for p in paths
             )
             conn.executemany(
                 "INSERT INTO docs (rowid, text) VALUES (?, ?)",
-                [(first + i, text) for i, (_, text, _) in enumerate(batch)],
-            )
-            conn.executemany(
-                "INSERT INTO short (rowid, text) VALUES (?, ?)",
-                [(first + i, short) for i, (_, _, short) in enumerate(batch)],
+                [(first + i, words) for i, (_, words) in enumerate(batch)],
             )
             conn.executemany(
                 _UPSERT,
-                [(path_key(path), first + i, *stats[path]) for i, (path, _, _) in enumerate(batch)],
+                [(path_key(path), first + i, *stats[path]) for i, (path, _) in enumerate(batch)],
             )
             conn.execute(
                 "UPDATE meta SET value = ? WHERE key = 'next_doc'", (str(first + len(batch)),)
@@ -557,13 +533,13 @@ class FullTextIndex:
 
     def _read_batches(
         self, todo: list[str], background: bool, cancelled: Callable[[], bool]
-    ) -> Generator[list[tuple[str, str, str]]]:
-        """(path, folded text, its short terms), about batch_size at a time (see _read_chunk)."""
+    ) -> Generator[list[tuple[str, str]]]:
+        """(path, the words to index), about batch_size at a time (see _read_chunk)."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
             # A post at a time, so that a cancel (the app quitting, which waits for this thread)
             # stops it after the post being read, not after a whole batch.
-            read: list[tuple[str, str, str]] = []
+            read: list[tuple[str, str]] = []
             for rel in todo:
                 read += _read_chunk(str(self.root), [rel])
                 stop = cancelled()
@@ -578,8 +554,8 @@ class FullTextIndex:
 
         unread = dict(enumerate(chunks))
         pending = iter(list(unread.items()))
-        futures: dict[Future[list[tuple[str, str, str]]], int] = {}
-        batch: list[tuple[str, str, str]] = []
+        futures: dict[Future[list[tuple[str, str]]], int] = {}
+        batch: list[tuple[str, str]] = []
         executor: ProcessPoolExecutor | None = None
         # Only so far ahead: parsed text waiting for the writer costs memory.
         ahead = max(2 * workers, self.read_ahead // self.chunk_size)
@@ -618,42 +594,51 @@ def _lower_priority() -> None:
         os.nice(BACKGROUND_NICE)
 
 
-def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str, str]]:
-    """(path, folded title and body text, its short terms) of each file; runs in pool workers,
+def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str]]:
+    """(path, the words to index for its title and body) of each file; runs in pool workers,
     so module-level."""
+    return [(rel, _words(indexed_text(root, rel))) for rel in rels]
+
+
+def indexed_text(root: str, rel: str) -> str:
+    """The folded title and body text of a post, as the index sees it (the break between them
+    is _BREAK)."""
     from tui.files.parse import parse_file  # loaded where parsing happens
 
     # render sits above index in the layers and loads lxml: only the indexer needs it.
     from tui.render import plain_text
 
-    base = Path(root)
-    out = []
-    for rel in rels:
-        parsed = parse_file(base, rel, max_bytes=INDEX_BYTES)
-        try:
-            body = plain_text(parsed.body)
-        except Exception:  # hostile input must not stop the indexer; the title still counts
-            body = ""
-        text = fold(parsed.post.title) + _END + fold(body) + _END
-        out.append((rel, text, _short_terms(text)))
-    return out
+    parsed = parse_file(root, rel, max_bytes=INDEX_BYTES)
+    try:
+        body = plain_text(parsed.body)
+    except Exception:  # hostile input must not stop the indexer; the title still counts
+        body = ""
+    return fold(parsed.post.title) + _BREAK + fold(body)
 
 
-# An ASCII character the ascii tokenizer splits words at: anything but a letter or a digit.
-_ASCII_SEPARATOR = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]")
+def _words(text: str) -> str:
+    """The words the index holds for folded text: its pairs of adjacent characters in order,
+    then its distinct characters (see the design notes above)."""
+    chars = set(text)
+    chars.discard(_BREAK)
+    if " " in chars:
+        chars.discard(" ")
+        chars.add(_WORD_SPACE)
+    return _pairs(text) + " " + " ".join(chars)
 
 
-def _one_word(term: str) -> bool:
-    """Whether the ascii tokenizer reads term as one word."""
-    return term.isalnum() or not _ASCII_SEPARATOR.search(term)
-
-
-def _short_terms(text: str) -> str:
-    """The distinct characters and pairs of adjacent characters in text that are one word each,
-    as words."""
-    terms = set(text)
-    terms.update(map(operator.add, text, text[1:]))
-    return " ".join(term for term in terms if _one_word(term))
+def _pairs(text: str) -> str:
+    """Each pair of adjacent characters of text as a word, in order: "abc" -> "ab bc" (a space
+    in text as _WORD_SPACE). Interleaved as UTF-32 code units: ~8 times quicker than joining
+    10,000 two-character strings."""
+    units = array(_CODE, text.replace(" ", _WORD_SPACE).encode("utf-32-le", "surrogatepass"))
+    count = len(units) - 1
+    if count < 1:
+        return ""
+    out = array(_CODE, [ord(" ")]) * (3 * count)
+    out[0::3] = units[:-1]
+    out[1::3] = units[1:]
+    return out.tobytes()[: 4 * (3 * count - 1)].decode("utf-32-le", "surrogatepass")
 
 
 def _phrase(text: str) -> str:
