@@ -50,7 +50,7 @@ QUERIES: dict[str, Callable[[dict], bool]] = {
     ),
     "-body:人工智能": lambda p: "人工智能" not in p["text"],
     "body:vaccine OR body:疫苗": lambda p: "vaccine" in p["text"] or "疫苗" in p["text"],
-    # 2 characters and 1 character (the short table)
+    # 2 characters and 1 character (one pair, one character of the index)
     "body:AI -body:数据": lambda p: "ai" in p["text"] and "数据" not in p["text"],
     "body:港 before:2015": lambda p: (
         "港" in p["text"] and p["ts"] is not None and p["ts"] < day("2015-01-01")

@@ -28,7 +28,7 @@ TERMS = [
     "人工智能",  # 4 CJK
     "蚂蚁集团",
     "消息人士",
-    "香港",  # 2 CJK: the fallback path
+    "香港",  # 2 CJK: one pair
     "港",  # 1
     "privacy",  # Latin, 3+
     "tesla",

@@ -1,4 +1,4 @@
-"""Full-text search of post titles and bodies in any language: an SQLite FTS5 trigram index."""
+"""Full-text search of titles and bodies in any language: an SQLite FTS5 index of character pairs."""
 
 from __future__ import annotations
 
