@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,7 +28,38 @@ def start_pool(
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if preload and context.get_start_method() == "forkserver":
         context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer),
+    )
+
+
+OWNER_CHECK = 0.5  # seconds between a pool process's checks that newstui still runs
+
+
+def _start_worker(owner: int, initializer: Callable[[], None] | None) -> None:
+    """In each pool process: end when the process that started the pool is gone.
+
+    A pool process outlives a newstui killed with SIGKILL (or by the OOM killer) for good: it
+    waits on its task queue, whose write end it holds itself, and keeps the fork server and the
+    resource tracker alive through the descriptors they share. Nothing in newstui can run then,
+    so each pool process watches for itself."""
+    threading.Thread(target=_end_with, args=(owner,), name="newstui-owner", daemon=True).start()
+    if initializer is not None:
+        initializer()
+
+
+def _end_with(owner: int) -> None:
+    while True:
+        time.sleep(OWNER_CHECK)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:
+            pass  # another user's process took the number: leave it be
 
 
 def pool_failures() -> tuple[type[Exception], ...]:
