@@ -40,3 +40,16 @@ def test_predicate_and_timeout() -> None:
     with pytest.raises(tmux_timing.BenchTimeout) as info:
         tmux_timing.time_until_text("echo nope; sleep 30", "never shown", timeout=0.3)
     assert "nope" in info.value.screen
+
+
+def test_text_arrives_literally_and_the_pane_can_be_launched_again() -> None:
+    # tmux parses each command line: quotes, ';', '$', '~' and '#{…}' must reach the program as typed.
+    text = "a'b\"c;d$HOME ~ #{pane_id} \\ 供应链 Enter"
+    with tmux_timing.tmux_session(None, size=(80, 20)) as session:
+        session.launch([sys.executable, "-c", "print(repr(input()))"])
+        sent = session.type_text(text)
+        session.send_keys("Enter")
+        assert session.wait_for(repr(text), timeout=20, since=sent) > 0
+        session.wait_for(lambda screen: session.pane_dead(), timeout=20)
+        session.launch([sys.executable, "-c", "print('again'); input()"])
+        assert session.wait_for("again", timeout=20) > 0
