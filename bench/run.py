@@ -315,7 +315,7 @@ def largest_post(size: int, seed: int) -> str | None:
 # The main screen's status line: "1,000 of 10,000 posts · …", while the list is still coming
 # "208 of 7,425 posts listed so far, ~26,945 in all · …"; the reader's: "3 of 10,000".
 _COUNTS = re.compile(r"([\d,]+) of ([\d,]+) posts")
-_READER = re.compile(r"\b[\d,]+ of [\d,]+\s*(?:$|[^\s\d,p])")
+_READER = re.compile(r"\b[\d,]+ of [\d,]+(?![\d,])(?! posts)")
 _BODIES = re.compile(r"bodies \d+% indexed")
 PARTIAL = (
     "listed"  # in the status line exactly while the list (and so a filter's answer) is partial
@@ -533,87 +533,85 @@ class Context:
     posts_bytes: int = 0  # the corpus's size (the generator's stamp)
 
 
-def measure_cold(ctx: Context, runs: int) -> dict[str, Any]:
+def add(into: dict[str, Any], name: str, value: Any) -> None:
+    """One more sample of a figure. Samples go straight into the results, so a run that fails
+    half-way (a timeout at a million posts) keeps those taken before it."""
+    into.setdefault(name, []).append(value)
+
+
+def measure_cold(ctx: Context, runs: int, into: dict[str, Any]) -> None:
     """Cold starts (empty cache; the body index then builds, as by default), each in a fresh home."""
-    first, whole, done, quits, loads = [], [], [], [], []
     for run in range(runs):
         home = ctx.home / f"cold-{run}"
         env = newstui_env(home)
         with tmux_session([NEWSTUI, str(ctx.corpus)], size=SIZE, env=env) as s:
-            first.append(s.wait_for(watching(s, first_rows), timeout=ctx.timeout))
-            whole.append(s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout))
-            done.append(s.wait_for(watching(s, indexed(ctx.total)), timeout=ctx.timeout))
-            loads.append(load())
+            add(into, "cold_first_rows_s", s.wait_for(watching(s, first_rows), timeout=ctx.timeout))
+            whole = s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
+            add(into, "cold_whole_s", whole)
+            done = s.wait_for(watching(s, indexed(ctx.total)), timeout=ctx.timeout)
+            add(into, "cold_indexed_s", done)
+            add(into, "cold_load", load())
             try:  # q while the body index builds (it may not show on a small corpus)
                 s.wait_for(watching(s, body_building), timeout=30, since=time.perf_counter())
             except BenchTimeout:
                 pass
-            quits.append(quit_app(s))
+            add(into, "cold_quit_s", quit_app(s))
         shutil.rmtree(home, ignore_errors=True)
-    return {
-        "cold_first_rows_s": first,
-        "cold_whole_s": whole,
-        "cold_indexed_s": done,
-        "cold_quit_s": quits,
-        "cold_load": loads,
-    }
 
 
-def measure_index_command(ctx: Context, env: dict[str, str]) -> dict[str, Any]:
+def measure_index_command(ctx: Context, env: dict[str, str], into: dict[str, Any]) -> None:
     """`newstui index --no-bodies`: the metadata index the warm scenarios start from."""
     seconds, output = run_timed(
         [NEWSTUI, "index", "--no-bodies", str(ctx.corpus)], env, ctx.timeout * 2
     )
-    summary = output.strip().splitlines()[-1:] or [""]
-    return {
-        "index_command_s": [seconds],
-        "index_command_load": [load()],
-        "index_output": summary[0],
-    }
+    add(into, "index_command_s", seconds)
+    add(into, "index_command_load", load())
+    into["index_output"] = (output.strip().splitlines()[-1:] or [""])[0]
 
 
-def measure_warm(ctx: Context, env: dict[str, str], runs: int) -> dict[str, Any]:
-    first, whole, loads = [], [], []
+def measure_warm(ctx: Context, env: dict[str, str], runs: int, into: dict[str, Any]) -> None:
     for _ in range(runs):
         with tmux_session([NEWSTUI, str(ctx.corpus)], size=SIZE, env=env) as s:
-            first.append(s.wait_for(watching(s, first_rows), timeout=ctx.timeout))
-            whole.append(s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout))
-            loads.append(load())
+            add(into, "warm_first_rows_s", s.wait_for(watching(s, first_rows), timeout=ctx.timeout))
+            whole = s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
+            add(into, "warm_whole_s", whole)
+            add(into, "warm_load", load())
             quit_app(s)
-    return {"warm_first_rows_s": first, "warm_whole_s": whole, "warm_load": loads}
 
 
 def type_queries(
-    s: TmuxSession, ctx: Context, *, while_test: Callable[[str], bool] | None = None
-) -> dict[str, list[float]]:
+    s: TmuxSession,
+    ctx: Context,
+    into: dict[str, Any],
+    prefix: str,
+    *,
+    while_test: Callable[[str], bool] | None = None,
+) -> None:
     """Type FILTER_QUERIES word by word (the table focused, no filter); each key whose answer
-    differs from the one before is timed to the screen showing it. while_test: keep only the
-    samples whose screen passed it too (the body index still building); the rest are counted."""
-    keys, thirds, dropped = [], [], 0
+    differs from the one before is timed to the screen showing it (prefix_key_ms; the 3rd
+    letters of Latin words also prefix_third_ms). while_test: keep only the samples whose
+    screen passed it too (the body index still building); the rest are counted."""
     for words in FILTER_QUERIES:
         s.send_keys("/")
         time.sleep(0.3)
         shown = ctx.counts[""]
         for key, text in zip(words, typed(words), strict=True):
             want = ctx.counts[text]
-            if want == shown:
-                sent = key_to_tmux(s, key)
-            else:
-                sent = key_to_tmux(s, key)
+            sent = key_to_tmux(s, key)
+            if want != shown:
                 test = watching(s, results(want, ctx.total))
                 ms = 1000 * s.wait_for(test, timeout=ctx.timeout, since=sent)
                 if while_test is not None and not while_test(s.capture()):
-                    dropped += 1
+                    into[f"{prefix}_dropped"] = into.get(f"{prefix}_dropped", 0) + 1
                 else:
-                    keys.append(ms)
+                    add(into, f"{prefix}_key_ms", ms)
                     if len(text) == 3 and text.isascii() and text.isalpha():
-                        thirds.append(ms)
+                        add(into, f"{prefix}_third_ms", ms)
             shown = want
             time.sleep(max(0.0, sent + ctx.rng.uniform(*TYPING_GAP) - time.perf_counter()))
         s.send_keys("Escape")  # clears the filter, back to the table
         s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
         time.sleep(0.5)
-    return {"keys": keys, "thirds": thirds, "dropped": [float(dropped)]}
 
 
 def type_burst(s: TmuxSession, ctx: Context) -> float:
@@ -629,12 +627,9 @@ def type_burst(s: TmuxSession, ctx: Context) -> float:
     return ms
 
 
-def open_posts(s: TmuxSession, ctx: Context) -> tuple[list[float], list[float]]:
+def open_posts(s: TmuxSession, ctx: Context, into: dict[str, Any]) -> None:
     """Open OPENS posts a few rows down after resting on the row (the preview has shown it), and
     OPENS with j and Enter in one burst; each Enter → the reader showing the post's text."""
-    rested: list[float] = []
-    at_once: list[float] = []
-    main = watching(s, lambda screen: counts(screen) is not None)
     for rest in [True] * OPENS + [False] * OPENS:
         moves = ["j"] * ctx.rng.randint(1, 5)
         if rest:
@@ -646,15 +641,29 @@ def open_posts(s: TmuxSession, ctx: Context) -> tuple[list[float], list[float]]:
             time.sleep(0.6)
             sent = s.send_keys("j", "Enter")
         ms = 1000 * s.wait_for(watching(s, in_reader), timeout=ctx.timeout, since=sent)
-        (rested if rest else at_once).append(ms)
+        add(into, "open_ms" if rest else "open_at_once_ms", ms)
         time.sleep(0.5)
-        s.send_keys("Escape")
-        s.wait_for(main, timeout=ctx.timeout)
+        back_to_table(s, ctx, into)
         time.sleep(0.3)
-    return rested, at_once
 
 
-def open_largest(s: TmuxSession, ctx: Context, rel: str) -> float:
+def back_to_table(s: TmuxSession, ctx: Context, into: dict[str, Any]) -> None:
+    """Escape from the reader, again after 3 s as a person would if the first one is lost (the
+    times it was are counted: escape_lost)."""
+    main = watching(s, lambda screen: counts(screen) is not None)
+    deadline = time.perf_counter() + ctx.timeout
+    while True:
+        s.send_keys("Escape")
+        try:
+            s.wait_for(main, timeout=3.0, since=time.perf_counter())
+            return
+        except BenchTimeout:
+            if time.perf_counter() > deadline:
+                raise
+            into["escape_lost"] = into.get("escape_lost", 0) + 1
+
+
+def open_largest(s: TmuxSession, ctx: Context, rel: str, into: dict[str, Any]) -> float:
     stem = Path(rel).stem
     s.send_keys("/")
     time.sleep(0.3)
@@ -665,74 +674,52 @@ def open_largest(s: TmuxSession, ctx: Context, rel: str) -> float:
     sent = s.send_keys("Enter")
     ms = 1000 * s.wait_for(watching(s, in_reader), timeout=ctx.timeout, since=sent)
     time.sleep(1.0)
-    s.send_keys("Escape")
+    back_to_table(s, ctx, into)
     time.sleep(0.5)
     s.send_keys("Escape")  # clears the filter
     s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
     return ms
 
 
-def measure_session(ctx: Context, env: dict[str, str], runs: int) -> dict[str, Any]:
+def measure_session(ctx: Context, env: dict[str, str], runs: int, into: dict[str, Any]) -> None:
     """Warm sessions with nothing in the background (no body index): type, burst, open; then
     the peak memory."""
-    keys: list[float] = []
-    thirds: list[float] = []
-    bursts, rested, at_once, largest, rss, loads = [], [], [], [], [], []
     rel = largest_post(ctx.size, ctx.seed)
     for _ in range(runs):
         with tmux_session([NEWSTUI, str(ctx.corpus)], size=SIZE, env=env) as s:
             s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
             time.sleep(1.0)
-            typing = type_queries(s, ctx)
-            keys += typing["keys"]
-            thirds += typing["thirds"]
-            bursts.append(type_burst(s, ctx))
-            loads.append(load())
-            r, a = open_posts(s, ctx)
-            rested += r
-            at_once += a
+            type_queries(s, ctx, into, "filter")
+            add(into, "filter_burst_ms", type_burst(s, ctx))
+            add(into, "session_load", load())
+            open_posts(s, ctx, into)
             if rel is not None:
-                largest.append(open_largest(s, ctx, rel))
-            rss.append(peak_rss_mb(s.pane_pid()))
+                add(into, "open_largest_ms", open_largest(s, ctx, rel, into))
+            add(into, "peak_rss_mb", peak_rss_mb(s.pane_pid()))
             quit_app(s)
-    return {
-        "filter_key_ms": keys,
-        "filter_third_ms": thirds,
-        "filter_burst_ms": bursts,
-        "open_ms": rested,
-        "open_at_once_ms": at_once,
-        "open_largest_ms": largest,
-        "peak_rss_mb": rss,
-        "session_load": loads,
-    }
 
 
-def measure_bodyrun(ctx: Context, warm: dict[str, str], runs: int) -> dict[str, Any]:
+def measure_bodyrun(ctx: Context, warm: dict[str, str], runs: int, into: dict[str, Any]) -> None:
     """Typing while the body index builds: a warm start without a body index, which then builds
     it in the background as it does by default; only keys answered while it still builds count."""
-    keys: list[float] = []
-    dropped, loads = 0, []
     for run in range(runs):
         home = ctx.home / f"bodyrun-{run}"
         env = copy_metadata_cache(warm, home)
         with tmux_session([NEWSTUI, str(ctx.corpus)], size=SIZE, env=env) as s:
             s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
             s.wait_for(watching(s, body_building), timeout=ctx.timeout)
-            typing = type_queries(s, ctx, while_test=body_building)
-            keys += typing["keys"]
-            dropped += int(typing["dropped"][0])
-            loads.append(load())
+            type_queries(s, ctx, into, "bodyrun", while_test=body_building)
+            add(into, "bodyrun_load", load())
             quit_app(s)
         shutil.rmtree(home, ignore_errors=True)
-    return {"bodyrun_key_ms": keys, "bodyrun_dropped": dropped, "bodyrun_load": loads}
 
 
-def measure_first_session(ctx: Context, runs: int) -> dict[str, Any]:
+def measure_first_session(ctx: Context, runs: int, into: dict[str, Any]) -> None:
     """A first session: cold open, q 3 s after launch, open again, type a 3-character filter (one
     key every 0.35-0.5 s); the last key → the first screen with its answer (from what is listed
     so far, or whole), and → the whole list's answer."""
-    first, whole, was_partial, loads = [], [], 0, []
     text = FIRST_SESSION_QUERY
+    into.setdefault("first_session_partial", 0)
     for run in range(runs):
         home = ctx.home / f"first-{run}"
         env = newstui_env(home)
@@ -750,28 +737,32 @@ def measure_first_session(ctx: Context, runs: int) -> dict[str, Any]:
             sent = s.type_text(text[-1])
             complete = results(ctx.counts[text], ctx.total)
             answered = watching(s, answer_for(text, before, complete))
-            first.append(1000 * s.wait_for(answered, timeout=ctx.timeout, since=sent))
-            was_partial += partial(s.capture())
-            whole.append(s.wait_for(watching(s, complete), timeout=ctx.timeout * 2, since=sent))
-            loads.append(load())
+            add(
+                into,
+                "first_session_ms",
+                1000 * s.wait_for(answered, timeout=ctx.timeout, since=sent),
+            )
+            into["first_session_partial"] += partial(s.capture())
+            whole = s.wait_for(watching(s, complete), timeout=ctx.timeout * 2, since=sent)
+            add(into, "first_session_whole_s", whole)
+            add(into, "first_session_load", load())
             quit_app(s)
         shutil.rmtree(home, ignore_errors=True)
-    return {
-        "first_session_ms": first,
-        "first_session_whole_s": whole,
-        "first_session_partial": was_partial,
-        "first_session_load": loads,
-    }
 
 
-def measure_bodies(ctx: Context, env: dict[str, str], timeout: float) -> dict[str, Any]:
+def measure_bodies(ctx: Context, env: dict[str, str], timeout: float, into: dict[str, Any]) -> None:
     """The body index: `newstui index` builds it; then `newstui list --query body:TERM --format
     paths` against `grep -rlF TERM`, each a whole process, median of 7 after one untimed run
     (page cache warm); then body:TERM typed into the app, timed from the last key to the screen
     showing the full-text answer."""
     build_s, _ = run_timed([NEWSTUI, "index", str(ctx.corpus)], env, timeout)
+    add(into, "body_index_s", build_s)
+    add(into, "body_index_load", load())
     body_bytes, cache_bytes = cache_sizes(env)
-    terms: list[dict[str, Any]] = []
+    if ctx.posts_bytes:
+        add(into, "body_index_ratio", body_bytes / ctx.posts_bytes)
+        add(into, "cache_ratio", cache_bytes / ctx.posts_bytes)
+    terms: list[dict[str, Any]] = into.setdefault("body_terms", [])
     for term in BODY_TERMS:
         listing = [NEWSTUI, "list", str(ctx.corpus), "--query", f"body:{term}", "--format", "paths"]
         grep = ["grep", "-rlF", term, str(ctx.corpus)]
@@ -794,8 +785,8 @@ def measure_bodies(ctx: Context, env: dict[str, str], timeout: float) -> dict[st
                 "grep_count": grep_count,
             }
         )
+    add(into, "body_list_ratio", max(t["list_s"] / t["grep_s"] for t in terms))
     stories = expected_counts(ctx.corpus, env, [f"body:{t}" for t in BODY_TERMS], timeout)
-    app_ms = []
     with tmux_session([NEWSTUI, str(ctx.corpus)], size=SIZE, env=env) as s:
         s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
         time.sleep(1.0)
@@ -815,21 +806,12 @@ def measure_bodies(ctx: Context, env: dict[str, str], timeout: float) -> dict[st
             test = watching(s, complete)
             row["app_ms"] = 1000 * s.wait_for(test, timeout=ctx.timeout, since=sent)
             row["app_count"] = stories[text]
-            app_ms.append(row["app_ms"])
+            add(into, "body_app_ms", row["app_ms"])
             time.sleep(0.5)
             s.send_keys("Escape")
             s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
             time.sleep(0.5)
         quit_app(s)
-    return {
-        "body_index_s": [build_s],
-        "body_index_ratio": [body_bytes / ctx.posts_bytes] if ctx.posts_bytes else [],
-        "cache_ratio": [cache_bytes / ctx.posts_bytes] if ctx.posts_bytes else [],
-        "body_index_load": [load()],
-        "body_terms": terms,
-        "body_app_ms": app_ms,
-        "body_list_ratio": [max(t["list_s"] / t["grep_s"] for t in terms)],
-    }
 
 
 # ------------------------------------------------------------------------------ one size
@@ -843,11 +825,11 @@ def measure_size(size: int, args: argparse.Namespace, out: Path) -> dict[str, An
     big = size > 100_000
     runs = args.runs or (2 if big else 3)
 
-    def step(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+    def step(name: str, fn: Callable[[], object]) -> None:
         print(f"[{size:,}] {name} (load {load()}) …", file=sys.stderr, flush=True)
         started = time.perf_counter()
         try:
-            samples.update(fn())
+            fn()
         except (BenchTimeout, Crashed) as error:
             errors[name] = f"{error} (screen: {save_screen(out, f'{name}-{size}', error.screen)})"
         except (RuntimeError, subprocess.SubprocessError, OSError, ValueError, KeyError) as error:
@@ -871,36 +853,38 @@ def measure_size(size: int, args: argparse.Namespace, out: Path) -> dict[str, An
         warm = newstui_env(ctx.home / "warm", index_bodies=False)
         only = wanted(args.only)
         if "cold" in only:
-            step("cold", lambda: measure_cold(ctx, args.cold_runs or (1 if big else 3)))
+            step("cold", lambda: measure_cold(ctx, args.cold_runs or (1 if big else 3), samples))
         if "index" in only:
-            step("index", lambda: measure_index_command(ctx, warm))
+            step("index", lambda: measure_index_command(ctx, warm, samples))
         if "warm" in only:
-            step("warm", lambda: measure_warm(ctx, warm, args.warm_runs or (3 if big else 5)))
+            step(
+                "warm",
+                lambda: measure_warm(ctx, warm, args.warm_runs or (3 if big else 5), samples),
+            )
 
-        def oracle() -> dict[str, Any]:
+        def oracle() -> None:
             ctx.counts.update(expected_counts(corpus, warm, filter_texts(), timeout))
-            return {"filter_counts": dict(ctx.counts)}
+            samples["filter_counts"] = dict(ctx.counts)
 
         if "counts" in only:
             step("counts", oracle)
         if ctx.counts:
             if "session" in only:
-                step("session", lambda: measure_session(ctx, warm, runs))
+                step("session", lambda: measure_session(ctx, warm, runs, samples))
             if "first-session" in only:
-                step("first-session", lambda: measure_first_session(ctx, runs))
+                step("first-session", lambda: measure_first_session(ctx, runs, samples))
             if "body-index-running" in only:
-                step("body-index-running", lambda: measure_bodyrun(ctx, warm, runs))
+                step("body-index-running", lambda: measure_bodyrun(ctx, warm, runs, samples))
         if "bodies" in only and (args.bodies or (not big and not args.skip_bodies)):
-            step("bodies", lambda: measure_bodies(ctx, warm, args.bodies_timeout))
+            step("bodies", lambda: measure_bodies(ctx, warm, args.bodies_timeout, samples))
 
     newsboat: dict[str, Any] = {}
     if "newsboat" in only and not args.skip_newsboat and not big:
 
-        def boat() -> dict[str, Any]:
+        def boat() -> None:
             rss = ensure_rss(corpus)
             newsboat.update(measure_newsboat(rss, size=SIZE, timeout=args.newsboat_timeout))
             newsboat["load"] = load()
-            return {}
 
         step("newsboat", boat)
     if made and not args.keep:
@@ -1008,6 +992,10 @@ def report(result: dict[str, Any]) -> str:
         lines.append(
             f"(while the body index builds: {samples['bodyrun_dropped']} keys answered after it"
             " had finished were left out)"
+        )
+    if samples.get("escape_lost"):
+        lines.append(
+            f"(Escape in the reader was lost {samples['escape_lost']} times and pressed again)"
         )
     if "first_session_partial" in samples:
         lines.append(

@@ -65,6 +65,7 @@ def test_an_answer_needs_the_text_in_the_bar_and_new_counts() -> None:
 def test_in_reader_tells_the_reader_from_the_main_screen() -> None:
     reader = " newstui  3 of 10,000  zaobao".ljust(120) + "\n 标题\n\n 日期\n 正文\n" + "\n" * 35
     assert run.in_reader(reader)
+    assert run.in_reader(reader.replace("zaobao", "36kr.com"))  # a host that starts with digits
     assert not run.in_reader(screen(" newstui  10,000 of 10,000 posts · 3 unread"))
     assert not run.in_reader(" newstui  3 of 10,000\n" + "\n" * 39)  # no text yet
 
