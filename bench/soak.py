@@ -1,5 +1,7 @@
 """Ending under fire: open a cold archive in tmux many times and end newstui at a random moment
-(tmux kill-server, SIGHUP, SIGTERM, SIGINT, q); count the tries that leave a process behind.
+(tmux kill-server, SIGHUP, SIGTERM, SIGINT, q); count the tries that leave a process behind,
+and time each end to the moment every process of the try is gone (min/median/max; the target
+is 2 s).
 
     python bench/soak.py [--posts N] [--tries N] [--within S] [CORPUS]
 
@@ -15,6 +17,7 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +27,7 @@ from pathlib import Path
 NEWSTUI = Path(sys.executable).parent / "newstui"
 ENDS = ["kill-server", "SIGHUP", "SIGTERM", "SIGINT", "q"]
 LEFT_AFTER = 3.0  # seconds
+TARGET = 2.0  # seconds from the end to every process gone (issue 18)
 
 
 def tagged(tag: str, variable: str = "NEWSTUI_SOAK_TAG") -> list[tuple[int, str]]:
@@ -56,7 +60,9 @@ def app_pid(tag: str) -> int | None:
     return None
 
 
-def one_try(corpus: Path, end: str, at: float) -> list[tuple[int, str]]:
+def one_try(corpus: Path, end: str, at: float) -> tuple[list[tuple[int, str]], float | None]:
+    """What is left LEFT_AFTER seconds after ending newstui `at` seconds into a cold open, and
+    how long after the end everything was gone (None if something was left)."""
     tag = f"{os.getpid()}-{random.getrandbits(32):08x}"
     home = Path(tempfile.mkdtemp(prefix="newstui-soak-"))
     names = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
@@ -75,16 +81,18 @@ def one_try(corpus: Path, end: str, at: float) -> list[tuple[int, str]]:
             subprocess.run([*tmux, "send-keys", "q"], capture_output=True)
         elif pid is not None:
             os.kill(pid, getattr(signal, end))
-        deadline = time.monotonic() + LEFT_AFTER
+        ended = time.monotonic()
+        deadline = ended + LEFT_AFTER
         while tagged(tag) and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.02)
+        gone_after = time.monotonic() - ended
         left = tagged(tag)
         for pid, _ in left:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        return left
+        return left, None if left else gone_after
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
         shutil.rmtree(home, ignore_errors=True)
@@ -110,14 +118,25 @@ def main() -> int:
             print(f"soak: generating {options.posts:,} posts in {corpus}")
             generate(corpus, options.posts, seed=1)
     failed = 0
+    times: list[float] = []
     for number in range(options.tries):
         end, at = random.choice(ENDS), random.uniform(0.3, options.within)
-        left = one_try(corpus, end, at)
+        left, gone_after = one_try(corpus, end, at)
         failed += bool(left)
-        print(f"try {number + 1}: {end} at {at:.2f} s: {'LEFT ' + repr(left) if left else 'ok'}")
+        if gone_after is not None:
+            times.append(gone_after)
+        said = f"LEFT {left!r}" if left else f"all gone after {gone_after:.2f} s"
+        print(f"try {number + 1}: {end} at {at:.2f} s: {said}")
     print(
         f"soak: {failed} of {options.tries} tries left processes {LEFT_AFTER:.0f} s after the end"
     )
+    if times:
+        late = sum(t > TARGET for t in times)
+        print(
+            f"soak: end -> every process gone: min {min(times):.2f} s, median "
+            f"{statistics.median(times):.2f} s, max {max(times):.2f} s; "
+            f"{late} of {len(times)} over {TARGET:.0f} s"
+        )
     return 1 if failed else 0
 
 
