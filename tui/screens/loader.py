@@ -155,10 +155,21 @@ class ArchiveLoader(Widget):
         next_publish = monotonic() + PUBLISH_EVERY
         to_parse: int | None = None  # files this refresh parses in all, once progress says
 
+        parsed = 0  # files this refresh has parsed so far
+        walked: int | None = None  # to_parse as the batch before saw it
+
         def on_batch(batch: list[Post]) -> None:
-            nonlocal shown, next_publish
+            nonlocal shown, next_publish, parsed, walked
             waiting.extend(batch)
-            if monotonic() >= next_publish or len(shown) + len(waiting) <= FIRST_ROWS:
+            parsed += len(batch)
+            # The last batch is not shown on its own: the whole list follows at once (publish()),
+            # and the batches grow, so the last one nearly always found an update due: a second
+            # engine over every post, at the end of every cold index (~5 s at a million). Last:
+            # every file found is parsed and the walk found none since the batch before.
+            last = to_parse is not None and parsed >= to_parse and to_parse == walked
+            walked = to_parse
+            due = monotonic() >= next_publish and not last
+            if due or len(shown) + len(waiting) <= FIRST_ROWS:
                 started = monotonic()
                 # Merged here, not at every batch: a merge walks every post shown so far, and
                 # 100,000 posts come in over a hundred batches but a few dozen updates.
