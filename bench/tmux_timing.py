@@ -69,18 +69,18 @@ class TmuxSession:
         self.name = name
         self.conf = conf
         self.started = 0.0  # perf_counter() just before the program was launched
-        self._control: subprocess.Popen[bytes] | None = None
-        self._replies: queue.Queue[tuple[bool, list[str]]] = queue.Queue()
-        self._send_lock = threading.Lock()
-        self._changed = threading.Condition()
-        self._bursts = 0  # %output notifications so far
-        self._last_burst = 0.0  # perf_counter() when the last one was read
-        self._reader: threading.Thread | None = None
+        self.control: subprocess.Popen[bytes] | None = None
+        self.replies: queue.Queue[tuple[bool, list[str]]] = queue.Queue()
+        self.send_lock = threading.Lock()
+        self.changed = threading.Condition()
+        self.bursts = 0  # %output notifications so far
+        self.last_burst = 0.0  # perf_counter() when the last one was read
+        self.reader: threading.Thread | None = None
 
     # ---------------------------------------------------------------- the control connection
 
     def connect(self, env: Mapping[str, str]) -> None:
-        self._control = subprocess.Popen(
+        self.control = subprocess.Popen(
             ["tmux", "-L", self.socket, "-f", str(self.conf), "-C", "attach", "-t", self.name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -88,12 +88,12 @@ class TmuxSession:
             env=dict(env),
             bufsize=0,
         )
-        self._reader = threading.Thread(target=self._read, name="tmux-control", daemon=True)
-        self._reader.start()
-        self._reply(10.0)  # the attach command's own (empty) reply
+        self.reader = threading.Thread(target=self.read_loop, name="tmux-control", daemon=True)
+        self.reader.start()
+        self.reply(10.0)  # the attach command's own (empty) reply
 
     def close(self) -> None:
-        control = self._control
+        control = self.control
         if control is not None and control.stdin is not None:
             try:
                 control.stdin.close()  # detaches the control client
@@ -104,40 +104,40 @@ class TmuxSession:
             except subprocess.TimeoutExpired:
                 control.kill()
                 control.wait()
-        if self._reader is not None:
-            self._reader.join(timeout=5)
+        if self.reader is not None:
+            self.reader.join(timeout=5)
 
-    def _read(self) -> None:
+    def read_loop(self) -> None:
         """The control connection's lines: replies to commands, and output notifications."""
-        assert self._control is not None and self._control.stdout is not None
+        assert self.control is not None and self.control.stdout is not None
         block: list[str] | None = None
         guard = ""
-        for raw in self._control.stdout:
+        for raw in self.control.stdout:
             line = raw.rstrip(b"\n").decode("utf-8", "replace")
             if block is not None:
                 # A reply ends with %end or %error and the same time and number as its %begin
                 # (a screen line could start with "%end" too).
                 kind, _, rest = line.partition(" ")
                 if kind in ("%end", "%error") and rest.startswith(guard):
-                    self._replies.put((kind == "%error", block))
+                    self.replies.put((kind == "%error", block))
                     block = None
                 else:
                     block.append(line)
             elif line.startswith("%output "):
-                with self._changed:
-                    self._bursts += 1
-                    self._last_burst = time.perf_counter()
-                    self._changed.notify_all()
+                with self.changed:
+                    self.bursts += 1
+                    self.last_burst = time.perf_counter()
+                    self.changed.notify_all()
             elif line.startswith("%begin "):
                 block = []
                 guard = " ".join(line.split(" ")[1:3]) + " "
-        self._replies.put((True, ["the control connection closed"]))
-        with self._changed:
-            self._changed.notify_all()
+        self.replies.put((True, ["the control connection closed"]))
+        with self.changed:
+            self.changed.notify_all()
 
-    def _reply(self, timeout: float) -> list[str]:
+    def reply(self, timeout: float) -> list[str]:
         try:
-            error, lines = self._replies.get(timeout=timeout)
+            error, lines = self.replies.get(timeout=timeout)
         except queue.Empty:
             raise RuntimeError("tmux did not answer") from None
         if error:
@@ -146,12 +146,12 @@ class TmuxSession:
 
     def tmux(self, *args: str, check: bool = True) -> str:
         """Run one tmux command on the connection; its output."""
-        control = self._control
+        control = self.control
         assert control is not None and control.stdin is not None
-        with self._send_lock:
+        with self.send_lock:
             control.stdin.write((" ".join(map(tmux_quote, args)) + "\n").encode())
             try:
-                lines = self._reply(30.0)
+                lines = self.reply(30.0)
             except RuntimeError:
                 if check:
                     raise
@@ -198,10 +198,10 @@ class TmuxSession:
         deadline = time.perf_counter() + timeout
         looked = -1  # bursts seen at the last look
         while True:
-            with self._changed:
-                if self._bursts == looked:
-                    self._changed.wait(IDLE_LOOK)
-                bursts, burst_at = self._bursts, self._last_burst
+            with self.changed:
+                if self.bursts == looked:
+                    self.changed.wait(IDLE_LOOK)
+                bursts, burst_at = self.bursts, self.last_burst
             screen = self.capture()
             if match(screen):
                 # The screen held no later than the last burst before this capture; a screen
