@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tui.chinese import fold, fold_all
+from tui.chinese import fold
 from tui.model import Post
 
 FIELDS = ("date", "title", "source", "author")
@@ -70,7 +70,7 @@ def _keys(posts: Sequence[Post], field: str) -> list[Any]:
     if field == "date":
         return [post.timestamp for post in posts]
     if field == "title":
-        return fold_all([post.title for post in posts])  # remembered from the engine's build
+        return [post.folded for post in posts]  # folded where they were parsed
     folded: dict[str, str] = {}  # sources and authors repeat: fold each once
     out = []
     for post in posts:

@@ -4,6 +4,7 @@ the status line, and the saved-searches sidebar."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from textual import on
 from textual.timer import Timer
@@ -31,6 +32,7 @@ from tui.widgets.status import StatusBar
 # The status line while bodies are indexed: "bodies 40% indexed", after TITLES_ONLY when the
 # query uses body: (it searches titles meanwhile).
 TITLES_ONLY = "body: titles only, "
+_ID = attrgetter("id")
 
 
 class FilterActions(TriageActions):
@@ -43,6 +45,7 @@ class FilterActions(TriageActions):
         self.filtering = Filtering(self, repo, config, self.selected)
         self.body_index = repo.body_index
         self._count_timer: Timer | None = None
+        self._triaged_ids: tuple[int, frozenset[str], frozenset[str]] | None = None
 
     @property
     def status(self) -> StatusBar:
@@ -124,14 +127,10 @@ class FilterActions(TriageActions):
 
     def update_counts(self) -> None:
         shown = self.table.posts
-        states = self.repo.state.snapshot()
-        read = starred = 0
-        if states:
-            ids = {post.id for post in shown}
-            for post_id, state in states.items():
-                if post_id in ids:
-                    read += state.read
-                    starred += state.starred
+        read_ids, starred_ids = self._triaged()
+        # C-level passes over the posts shown, and none when no post is read (or starred).
+        read = sum(map(read_ids.__contains__, map(_ID, shown))) if read_ids else 0
+        starred = sum(map(starred_ids.__contains__, map(_ID, shown))) if starred_ids else 0
         parts = [self.filtering.describe_counts(len(shown)), f"{len(shown) - read:,} unread"]
         if starred:
             parts.append(f"{starred:,} starred")
@@ -140,6 +139,16 @@ class FilterActions(TriageActions):
         if self.filtering.order != NEWEST_FIRST:
             parts.append(self.filtering.order.describe())
         self.status.counts = " · ".join(parts)
+
+    def _triaged(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The ids of the read posts and of the starred ones, worked out once per change."""
+        changes = self.repo.state.changes
+        if self._triaged_ids is None or self._triaged_ids[0] != changes:
+            states = self.repo.state.snapshot()
+            read = frozenset(post_id for post_id, state in states.items() if state.read)
+            starred = frozenset(post_id for post_id, state in states.items() if state.starred)
+            self._triaged_ids = (changes, read, starred)
+        return self._triaged_ids[1], self._triaged_ids[2]
 
     def action_focus_filter(self) -> None:
         # Focus at once (not deferred): keys typed right behind "/" must land in the filter.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import attrgetter, indexOf
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -22,6 +23,8 @@ from textual.strip import Strip
 from tui.chinese import convert
 from tui.model import Post
 from tui.text import clean_line, pad_cells, truncate_cells
+
+_PATH = attrgetter("path")
 
 
 @dataclass(frozen=True, slots=True)
@@ -681,7 +684,7 @@ def _find_path(posts: Sequence[Post], path: str, hint: int) -> int | None:
     """Index of the post with this path, trying `hint` first (usually still right)."""
     if hint < len(posts) and posts[hint].path == path:
         return hint
-    for i, post in enumerate(posts):
-        if post.path == path:
-            return i
-    return None
+    try:  # a C-level search: a million rows in a few milliseconds
+        return indexOf(map(_PATH, posts), path)
+    except ValueError:
+        return None
