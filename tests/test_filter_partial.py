@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from tui.files import parse_file
 from tui.index import RefreshResult
 from tui.model import Post
 from tui.repository import Repository
+from tui.screens.loader import EngineReady, stories_loaded
+from tui.stories import group
 from tui.widgets.post_table import PostTable
 from tui.widgets.status import StatusBar
 
@@ -97,3 +100,38 @@ async def test_the_filter_answers_over_what_is_listed_so_far(
         # Clearing the filter shows the whole list.
         await pilot.press("slash", *["backspace"] * 6)
         await until(pilot, lambda: status.counts.startswith("12 of 12 posts"))
+
+
+async def test_until_a_new_list_can_search_the_filter_answers_from_the_last_that_can(
+    tmp_path: Path,
+) -> None:
+    """A list is shown before its engine is prepared (a million posts take about a second): the
+    filter meanwhile answers from the list before it and says so, then from the new one."""
+    root = tmp_path / "posts"
+    write_post(root, "a.md", "market news", "2024-05-01")
+    write_post(root, "b.md", "weather news", "2024-05-02")
+    app = make_app(root)
+    async with app.run_test(size=(120, 30)) as pilot:
+        status = app.screen.query_one(StatusBar)
+        table = app.screen.query_one(PostTable)
+        await until(pilot, lambda: status.counts.startswith("2 of 2 posts"))
+        await pilot.press("slash", *"market")
+        await until(pilot, lambda: status.counts.startswith("1 of 2 posts"))
+        old = list(table.posts)
+        newer = [
+            Post(
+                f"n{day}.md", f"n{day}.md", f"market day {day}", datetime(2024, 6, day, tzinfo=UTC)
+            )
+            for day in (1, 2, 3)
+        ]
+        loaded = stories_loaded(group(newer + app.screen.filtering.posts), version=None)
+        assert loaded.engine is not None and not loaded.engine.ready
+        app.screen.post_message(loaded)
+        await until(pilot, lambda: len(app.screen.filtering.posts) == 5)
+        await pilot.press("backspace", "t")  # the same query, typed again
+        await until(pilot, lambda: status.counts.startswith("1 of 2 posts listed so far"))
+        assert list(table.posts) == old
+        loaded.engine.prepare()
+        app.screen.post_message(EngineReady(loaded.engine))
+        await until(pilot, lambda: status.counts.startswith("4 of 5 posts"))
+        assert "listed" not in status.counts

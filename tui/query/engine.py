@@ -95,8 +95,8 @@ class QueryEngine:
         lazy: bool = False,
         copies: Mapping[str, Sequence[Post]] | None = None,
     ) -> None:
-        """lazy=True leaves even the title column to the first query that needs it (`newstui
-        list` may not need it).
+        """lazy=True leaves even the title column to prepare() or the first query that needs it
+        (`newstui list` may not need it).
 
         copies, optional, makes this an engine over stories (tui.stories.Stories): posts are the
         stories' rows and copies maps a story key to every file of a story that has several. A
@@ -119,8 +119,18 @@ class QueryEngine:
         self._fields: dict[str, list[str]] = {}
         self._distinct: dict[str, frozenset[str]] = {}
         if not lazy:
-            self.haystack("title")
-            self.haystack(_META)
+            self.prepare()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the columns a bare word needs are built (see prepare)."""
+        return "title" in self._fields and _META in self._fields
+
+    def prepare(self) -> None:
+        """Build the columns a bare word needs: the app does it in a worker after showing the
+        list (about a second at a million posts), and filters over an earlier list meanwhile."""
+        self.haystack("title")
+        self.haystack(_META)
 
     def haystack(self, field: str) -> list[str]:
         """Folded text of one field (title, author, source, tag or path) for every post, built

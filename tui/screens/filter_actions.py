@@ -18,7 +18,7 @@ from tui.query.order import NEWEST_FIRST, Order
 from tui.query.parser import search_name_problem
 from tui.render.highlight import match_terms
 from tui.repository import Repository
-from tui.screens import filtering
+from tui.screens import filtering, loader
 from tui.screens.dialogs import PromptScreen
 from tui.screens.filtering import Filtering
 from tui.screens.loader import ArchiveLoader
@@ -110,6 +110,11 @@ class FilterActions(TriageActions):
                     self.loader.start_fulltext()  # meanwhile body: searches titles
                 self.show_body_progress()
             self.show_matches(model.run_query(query), to_top)
+
+    @on(loader.EngineReady)
+    def _engine_ready(self, event: loader.EngineReady) -> None:
+        if self.filtering.engine_ready(event.engine):
+            self.apply_filter()  # the answer came from an earlier list: now from the whole one
 
     @on(filtering.BodyMatches)
     def _body_matches(self, event: filtering.BodyMatches) -> None:

@@ -15,6 +15,7 @@ from tui.config import Config
 from tui.index.fulltext import SearchInterrupted
 from tui.model import Post
 from tui.query import (
+    EVERYTHING,
     Query,
     QueryEngine,
     QueryError,
@@ -72,11 +73,25 @@ class Filtering:
         self._ranks: tuple[object, Order, dict[int, int]] | None = None  # see ordered()
         self._searching_bodies = False  # a body search worker is running
         self.partial = False  # more posts are coming: the matches are among those listed so far
+        # The newest list whose engine can search words, and whether the last answer came from
+        # it rather than from the list shown (whose engine was still being prepared).
+        self._searchable: tuple[list[Post], QueryEngine] | None = None
+        self.searched_earlier = False
         self.expected: int | None = None  # about how many posts the whole list will hold
 
     def set_posts(self, posts: list[Post], engine: QueryEngine | None) -> None:
         self.posts = posts
         self.engine = engine
+        if engine is not None and engine.ready:
+            self._searchable = (posts, engine)
+
+    def engine_ready(self, engine: QueryEngine) -> bool:
+        """The engine of a list can now search words: whether the shown answer came from an
+        earlier list meanwhile (then the filter should run again)."""
+        if engine is not self.engine:
+            return False  # a newer list came since
+        self._searchable = (self.posts, engine)
+        return self.searched_earlier
 
     def listing(self, partial: bool, expected_files: int | None, files: int) -> None:
         """Whether posts is the whole list, and if not about how long it will be: the loader
@@ -88,8 +103,9 @@ class Filtering:
 
     def describe_counts(self, shown: int) -> str:
         """ "12 of 7,425 posts", and while more are coming " listed so far, ~29,591 in all"."""
-        text = f"{shown:,} of {len(self.posts):,} posts"
-        if self.partial:
+        listed = self._searchable[0] if self.searched_earlier and self._searchable else self.posts
+        text = f"{shown:,} of {len(listed):,} posts"
+        if self.partial or self.searched_earlier:
             text += " listed so far"
             if self.expected:
                 text += f", ~{self.expected:,} in all"
@@ -123,10 +139,18 @@ class Filtering:
     ) -> list[Post]:
         """The posts that match; bodies=True searches body: terms in the full-text index.
         selected: the selection as it was when the search started (for a worker)."""
-        engine = self.engine
+        engine, posts = self.engine, self.posts
         assert engine is not None
+        if not bodies:  # (a body search runs in a worker, and its engine may build columns)
+            # The engine's columns may still be being built in the loader's worker: building
+            # them here too would hold up the keys for as long. Answer from the last list that
+            # can, and say so.
+            self.searched_earlier = query != EVERYTHING and not engine.ready
+            if self.searched_earlier:
+                if self._searchable is None:
+                    return []
+                posts, engine = self._searchable
         body_positions = self._body_positions(engine) if bodies else None
-        posts = self.posts
         selected = frozenset(self.selected) if selected is None else selected
         uses_selection = bool(selected) and uses_field(query, "selected")
         selected_ids = selected if uses_selection else frozenset()

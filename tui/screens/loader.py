@@ -49,6 +49,13 @@ class PostsLoaded(Message):
 
 
 @dataclass
+class EngineReady(Message):
+    """The query engine of a list already shown can now search words (QueryEngine.prepare)."""
+
+    engine: QueryEngine
+
+
+@dataclass
 class Activity(Message):
     """What the loader is doing, for the status line ("" when done)."""
 
@@ -69,9 +76,9 @@ def stories_loaded(
     partial: bool = False,
     expected: int | None = None,
 ) -> PostsLoaded:
-    """The message for a list of stories, with its query engine (built in the worker: it takes
-    ~0.2 s at 100,000 posts)."""
-    engine = QueryEngine(stories.rows, copies=stories.copies)
+    """The message for a list of stories, with its query engine, not yet prepared: send it with
+    ArchiveLoader.send_list, which prepares the engine once the list is on its way to the screen."""
+    engine = QueryEngine(stories.rows, copies=stories.copies, lazy=True)
     return PostsLoaded(list(stories.rows), engine, version, stories, partial, expected)
 
 
@@ -143,7 +150,9 @@ class ArchiveLoader(Widget):
         if newest:
             # Filterable at once (an engine over 200 posts costs nothing); the rest is coming.
             expected = self.repo.cache.count() if len(newest) == FIRST_ROWS else None
-            post(stories_loaded(group(newest), partial=expected is not None, expected=expected))
+            self.send_list(
+                stories_loaded(group(newest), partial=expected is not None, expected=expected)
+            )
         posts = self.repo.load()
         if posts:
             self.publish()
@@ -177,7 +186,7 @@ class ArchiveLoader(Widget):
                 waiting.clear()
                 # Roughly: those listed before this refresh and every file it parses.
                 expected = None if to_parse is None else max(len(posts) + to_parse, len(shown))
-                post(stories_loaded(group(shown), partial=True, expected=expected))
+                self.send_list(stories_loaded(group(shown), partial=True, expected=expected))
                 # Building the engine holds up the indexing: keep it to a fifth of the time, so
                 # 100,000 posts are not slowed by a hundred rebuilds.
                 spent = monotonic() - started
@@ -202,7 +211,16 @@ class ArchiveLoader(Widget):
     def publish(self) -> None:
         """From a worker thread: show the repository's current posts (the engine is built here, off the UI)."""
         version = self.repo.version
-        self.post_message(stories_loaded(self.repo.stories(), version))
+        self.send_list(stories_loaded(self.repo.stories(), version))
+
+    def send_list(self, loaded: PostsLoaded) -> None:
+        """From a worker thread: send a list to the screen, then prepare its engine (a million
+        posts' columns take about a second: the list shows first, and until the engine is
+        ready the filter searches the list before it)."""
+        self.post_message(loaded)
+        if loaded.engine is not None:
+            loaded.engine.prepare()
+            self.post_message(EngineReady(loaded.engine))
 
     @on(_Scanned)
     def _scanned(self, event: _Scanned) -> None:
