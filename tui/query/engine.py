@@ -142,6 +142,8 @@ class QueryEngine:
                 hay = list(map(_FOLDED, posts))  # folded where they were parsed
             elif field == "path":
                 hay = list(map(_fold, map(_PATH, posts)))
+            elif field == _META:
+                hay = _meta_column(posts)
             else:  # few distinct values: each is folded once, and shared
                 same = _Memo()
                 hosts: dict[str, str] = {}
@@ -360,6 +362,36 @@ def _source(post: Post, hosts: dict[str, str]) -> str:
     if host is None:
         host = hosts[key] = url_host(key)
     return host or post.author
+
+
+def _meta_column(posts: Sequence[Post]) -> list[str]:
+    """Each post's author, source and tags as one folded text, shared by every post with the
+    same four values. One loop with no call per post but the lookups (a million posts are
+    about a second): the host is worked out once per scheme://host, the text once per value."""
+    hosts: dict[str, str] = {}
+    texts: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], str] = {}
+    column: list[str] = []
+    append = column.append
+    for post in posts:
+        url = post.url
+        start = url.find("://")
+        if start < 0:
+            source = post.source
+        else:
+            end = url.find("/", start + 3)
+            key = url if end < 0 else url[:end]
+            host = hosts.get(key)
+            if host is None:
+                host = hosts[key] = url_host(key)
+            source = host or post.author
+        values = (post.author, source, post.tags, post.categories)
+        text = texts.get(values)
+        if text is None:
+            text = texts[values] = _fold(
+                _SEP.join((post.author, source, *post.tags, *post.categories))
+            )
+        append(text)
+    return column
 
 
 # A field's text of one post (hosts: _source's memo).
