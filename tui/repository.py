@@ -77,6 +77,10 @@ def merge(
 
 def apply(posts: list[Post], result: RefreshResult) -> list[Post]:
     """A refresh's additions, changes and removals applied to a newest-first list."""
+    if not posts and not result.removed:
+        # A cold start: a refresh's posts are one per path already, so no dict by path (a
+        # million entries) is needed to tell which replace which.
+        return newest_first([*result.changed, *result.added])
     return merge(posts, (*result.changed, *result.added), result.removed)
 
 
