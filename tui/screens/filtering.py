@@ -99,7 +99,9 @@ class Filtering:
         self.partial = partial
         self.expected = None
         if partial and expected_files and files:
-            self.expected = max(len(self.posts), round(expected_files * len(self.posts) / files))
+            expected = round(expected_files * len(self.posts) / files)
+            # Not when it says nothing (a cold walk that has not yet found more than is listed).
+            self.expected = expected if expected > len(self.posts) else None
 
     def describe_counts(self, shown: int) -> str:
         """ "12 of 7,425 posts", and while more are coming " listed so far, ~29,591 in all"."""
