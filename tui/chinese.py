@@ -21,7 +21,6 @@ DIRECTIONS = ("s2t", "t2s")  # the config's `chinese = ...` values besides "off"
 _lock = threading.Lock()
 _table: dict[int, int] | None = None
 _folds: re.Pattern[str] | None = None  # finds a character that folds (see fold_script)
-_last: dict[str, str] = {}  # fold_all()'s texts that folding changes, from its latest call
 
 
 def fold(text: str) -> str:
@@ -43,25 +42,6 @@ def fold_script(text: str) -> str:
     if _folds.search(text) is None:
         return text
     return text.translate(fold_table())
-
-
-def fold_all(texts: list[str]) -> list[str]:
-    """[fold(text) for text in texts], remembering them from one call to the next: the app
-    builds a query engine over the same 100,000 titles at every batch of a cold index, every
-    reload and rescan, and folding 30,000 Traditional titles takes ~0.15 s. A text that folds to
-    itself is shared, not copied."""
-    global _last
-    last: dict[str, str] = _last
-    kept: dict[str, str] = {}
-    for text in texts:
-        done = last.get(text)
-        if done is None:
-            done = fold(text)
-            if done == text:
-                done = text
-        kept[text] = done
-    _last = kept  # one reference, replaced whole: another thread sees the old or the new
-    return [kept[text] for text in texts]
 
 
 def fold_table() -> dict[int, int]:

@@ -23,7 +23,7 @@ from tui.dbfile import key_path, path_key
 from tui.files.fingerprint import TreeFingerprint
 from tui.files.scan import inside, is_post_file, iter_scan
 from tui.files.scan import mtime_ns as file_mtime_ns
-from tui.model import Post, shared_zone
+from tui.model import UNDATED, Post, shared_zone
 from tui.pool import pool_failures, start_pool
 
 if TYPE_CHECKING:
@@ -611,7 +611,7 @@ def _to_row(post: Post) -> _Row:
         path_key(post.path),
         post.size,
         post.mtime_ns,
-        None if post.date is None else post.timestamp,
+        None if post.ts == UNDATED else post.ts,
         packed,
     )
 

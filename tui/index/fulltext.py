@@ -94,7 +94,7 @@ def fold(text: str) -> str:
     """The form both the index and search terms are compared in: lowercase, one Chinese
     script, single spaces (for any run of whitespace and control characters)."""
     text = _SPACE.sub(" ", chinese.fold(text))
-    return _MARKS.sub("\ufffd", text) if "\ufffe" in text or "\uffff" in text else text
+    return _MARKS.sub("\ufffd", text) if _BREAK in text or _WORD_SPACE in text else text
 
 
 class SearchInterrupted(Exception):

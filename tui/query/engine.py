@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 from itertools import compress, filterfalse, repeat
 from operator import attrgetter
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from tui.chinese import fold
 from tui.model import UNDATED, Post, url_host
@@ -41,7 +41,6 @@ _SHARED_VALUES = ("author", "source", "tag")
 # The column a bare word searches besides the title: author, source and tags in one text (few
 # distinct values, like each of them).
 _META = "meta"
-_T = TypeVar("_T")
 
 
 class StateLike(Protocol):
