@@ -200,11 +200,9 @@ class FilterActions(TriageActions):
     @on(PostTable.SortChanged)
     def _header_clicked(self, event: PostTable.SortChanged) -> None:
         """A click on a column's label: the table sorted its rows; keep that order for good."""
-        if event.key in ORDER_FIELDS:
-            # The table's reverse is descending; the date's natural order is newest first.
-            self.set_order(Order(event.key, event.reverse != (event.key == "date")))
-        else:
-            self.set_order(self.filtering.order)
+        # Only the orders of tui.query.order are clickable. The table's reverse is descending;
+        # the date's natural order is newest first.
+        self.set_order(Order(event.key, event.reverse != (event.key == "date")))
 
     # ---------------------------------------------------------------- after triage
 

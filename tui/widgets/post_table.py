@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from tui.chinese import convert
 from tui.model import Post
+from tui.query.order import FIELDS as ORDER_FIELDS
 from tui.text import clean_line, pad_cells, truncate_cells
 
 _PATH = attrgetter("path")
@@ -477,12 +478,12 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         for column, width in self._layout:
             left += width + 1
             if x < left:
-                if column.key not in ("date", "title", "source", "author"):
-                    return  # the orders the screen keeps (tui.query.order)
+                if column.key not in ORDER_FIELDS:
+                    return  # the orders the screen keeps
                 if self._sort is not None and self._sort[0] == column.key:
                     reverse = not self._sort[1]
                 else:
-                    reverse = column.key in ("date", "marks")  # newest / most marked first
+                    reverse = column.key == "date"  # newest first
                 self.sort_by(column.key, reverse)
                 return
 
