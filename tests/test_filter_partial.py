@@ -135,3 +135,37 @@ async def test_until_a_new_list_can_search_the_filter_answers_from_the_last_that
         app.screen.post_message(EngineReady(loaded.engine))
         await until(pilot, lambda: status.counts.startswith("4 of 5 posts"))
         assert "listed" not in status.counts
+
+
+async def test_a_reopen_after_an_interrupted_index_says_the_list_is_not_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """newstui quit during its cold index: what the index holds is listed "so far", with the
+    files its walk had found as the estimate, until the refresh has listed every file."""
+    from tui.index import IndexCache
+
+    root = tmp_path / "posts"
+    for day in range(1, 7):
+        write_post(root, f"2024/05/{day:02d}-p.md", f"news of May {day}", f"2024-05-{day:02d}")
+    cache = IndexCache(root)
+    cache.batch_size = 2
+    cache.refresh(is_cancelled=lambda: True)  # quit after the first batch
+    # ...by which time its walk had found four of the six files.
+    cache._conn.execute("UPDATE meta SET value = '4' WHERE key = 'walk'")
+    cache.close()
+    gate: queue.Queue[None] = queue.Queue()
+    real_refresh = Repository.refresh
+
+    def refresh(self: Repository, **options):  # type: ignore[no-untyped-def]
+        gate.get(timeout=30)
+        return real_refresh(self, **options)
+
+    monkeypatch.setattr(Repository, "refresh", refresh)
+    app = make_app(root)
+    async with app.run_test(size=(120, 30)) as pilot:
+        status = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: status.counts.startswith("2 of 2 posts"))
+        assert status.counts.startswith("2 of 2 posts listed so far, ~4 in all")
+        gate.put(None)
+        await until(pilot, lambda: status.counts.startswith("6 of 6 posts"))
+        assert "listed so far" not in status.counts

@@ -288,6 +288,41 @@ def test_cancel_keeps_what_was_written(archive: Path, db: Path, parse_calls: lis
     assert cache.count() == 5
 
 
+def test_an_interrupted_walk_is_recorded_until_a_refresh_finishes(archive: Path, db: Path) -> None:
+    cache = IndexCache(archive, db)
+    assert cache.walk() == (True, 0)
+    cache.batch_size = 2
+    cache.refresh(is_cancelled=lambda: True)
+    cache.close()
+    reopened = IndexCache(archive, db)  # a newstui that quit during its cold index
+    assert reopened.walk() == (False, 2) and reopened.count() == 2
+    reopened.batch_size = 2
+    reopened.refresh()
+    assert reopened.walk() == (True, 5)
+    reopened.refresh()  # nothing to parse: still whole
+    assert reopened.walk() == (True, 5)
+
+
+def test_the_kept_count_follows_every_write(archive: Path, db: Path) -> None:
+    cache = IndexCache(archive, db)
+    cache.refresh()
+    bump(next(archive.rglob("post-001.md")))  # changed: an update, not one more row
+    next(archive.rglob("post-002.md")).unlink()
+    write_post(archive, "new/one.md", "新")
+    write_post(archive, "new/two.md", "新二")
+    result = cache.refresh()
+    assert (len(result.added), len(result.changed), len(result.removed)) == (2, 1, 1)
+    write_post(archive, "new/three.md", "新三")
+    bump(archive / "new/one.md")
+    cache.update_paths(["new/three.md", "new/one.md", "new/two.md"])
+    (archive / "new/two.md").unlink()
+    cache.update_paths(["new/two.md"])
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM posts").fetchone()[0]
+    assert cache.count() == rows == 6
+    cache.close()
+    assert IndexCache(archive, db).notice is None  # opening's check agrees with the count
+
+
 def test_process_pool_path(tmp_path: Path, db: Path, parse_calls: list[str]) -> None:
     root = tmp_path / "pooled"
     make_archive(root, 23)

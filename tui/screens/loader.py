@@ -147,15 +147,18 @@ class ArchiveLoader(Widget):
         worker = get_current_worker()
         post = self.post_message
         newest = self.repo.load_newest(FIRST_ROWS)
+        # Whether the index holds the whole folder, or only what an interrupted cold index got
+        # to (newstui quit or killed during it), and then how many files its walk had found.
+        whole, files = self.repo.cache.walk()
         if newest:
             # Filterable at once (an engine over 200 posts costs nothing); the rest is coming.
-            expected = self.repo.cache.count() if len(newest) == FIRST_ROWS else None
-            self.send_list(
-                stories_loaded(group(newest), partial=expected is not None, expected=expected)
-            )
+            partial = len(newest) == FIRST_ROWS or not whole
+            expected = files if partial else None
+            self.send_list(stories_loaded(group(newest), partial=partial, expected=expected))
         posts = self.repo.load()
         if posts:
-            self.publish()
+            # What an interrupted index listed is not the whole list: the refresh goes on.
+            self.publish(partial=not whole, expected=None if whole else files)
         # Watch before the scan, so nothing written while it runs is missed; but not before the
         # first rows are painted: setting up thousands of folder watches takes ~0.2 s.
         self._start_watching()
@@ -204,14 +207,17 @@ class ArchiveLoader(Widget):
         )
         if worker.is_cancelled:
             return
-        if not result.empty or self.repo.posts is not posts:
+        if not result.empty or self.repo.posts is not posts or not whole:
             self.publish()
         post(_Scanned(list(result.problems)))
 
-    def publish(self) -> None:
-        """From a worker thread: show the repository's current posts (the engine is built here, off the UI)."""
+    def publish(self, *, partial: bool = False, expected: int | None = None) -> None:
+        """From a worker thread: show the repository's current posts (the engine is built here,
+        off the UI); partial: more are coming, about `expected` files in all."""
         version = self.repo.version
-        self.send_list(stories_loaded(self.repo.stories(), version))
+        self.send_list(
+            stories_loaded(self.repo.stories(), version, partial=partial, expected=expected)
+        )
 
     def send_list(self, loaded: PostsLoaded) -> None:
         """From a worker thread: send a list to the screen, then prepare its engine (a million
