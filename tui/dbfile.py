@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,12 +57,43 @@ class Stale(Exception):
     """A healthy database of another schema version, root or newstui: not ours to read."""
 
 
+# This process's open connections, per file. On POSIX, closing *any* descriptor of a file drops
+# every lock the process holds on it, so newstui must not open and close a database file itself
+# (truncated() reads its header) while SQLite has it open: the other instance would then take
+# itself for the last connection, checkpoint and delete the WAL this one still writes to, and
+# this one's later commits would be lost ("How To Corrupt An SQLite Database File", 2.2).
+_CONNECTED: Counter[str] = Counter()
+
+
+class _Counted(sqlite3.Connection):
+    """A connection that counts itself in _CONNECTED while it is open."""
+
+    counted_as = ""
+
+    def close(self) -> None:
+        if self.counted_as:
+            _CONNECTED[self.counted_as] -= 1
+            self.counted_as = ""
+        super().close()
+
+
+def _count(conn: sqlite3.Connection, target: Path | str) -> None:
+    if isinstance(conn, _Counted) and str(target) != ":memory:":
+        conn.counted_as = os.path.abspath(target)
+        _CONNECTED[conn.counted_as] += 1
+
+
 def connect(target: Path | str, *, timeout: float = 5.0) -> sqlite3.Connection:
     """A connection as every newstui file uses it: autocommit (explicit BEGIN), WAL, shared
     between threads under the caller's lock."""
     conn = sqlite3.connect(
-        os.fspath(target), timeout=timeout, isolation_level=None, check_same_thread=False
+        os.fspath(target),
+        timeout=timeout,
+        isolation_level=None,
+        check_same_thread=False,
+        factory=_Counted,
     )
+    _count(conn, target)
     try:
         if str(target) != ":memory:":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -78,7 +110,10 @@ def connect(target: Path | str, *, timeout: float = 5.0) -> sqlite3.Connection:
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """The file opened read-only (a full disk or a folder we may not write to)."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        uri, uri=True, isolation_level=None, check_same_thread=False, factory=_Counted
+    )
+    _count(conn, path)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:
@@ -90,7 +125,12 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
 def truncated(path: Path) -> str | None:
     """Why the file is shorter than its own header says it is, or None. Costs one read of 100
     bytes: the header's page count is only updated by a checkpoint, which writes the pages
-    first, so a healthy main file is never shorter than it (uncommitted pages live in the WAL)."""
+    first, so a healthy main file is never shorter than it (uncommitted pages live in the WAL).
+
+    Call it before connecting: while this process has the file open in SQLite it is not read
+    (see _CONNECTED) and None is returned; the first connection's check stands for the rest."""
+    if _CONNECTED[os.path.abspath(path)] > 0:
+        return None
     try:
         with open(path, "rb") as handle:
             header = handle.read(100)
@@ -135,11 +175,10 @@ def check(
     """Whether an opened file is ours and whole; returns its meta rows.
 
     Raises Stale when tables or the meta rows (schema version, root...) differ from ours, and
-    Damaged when the file is shorter than its header, fails quick_check (small files only), or
-    the number of rows in counted's table is not the count its meta row (counted's key) keeps.
+    Damaged when the file fails quick_check (small files only), or the number of rows in
+    counted's table is not the count its meta row (counted's key) keeps. (Whether it is shorter
+    than its header is checked before connecting: see truncated.)
     """
-    if path is not None and (why := truncated(path)):
-        raise Damaged(why)
     try:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if not tables <= names or "meta" not in names:
@@ -247,6 +286,8 @@ def _open_checked(
     counted: tuple[str, str] | None,
     timeout: float,
 ) -> sqlite3.Connection:
+    if why := truncated(path):
+        raise Damaged(why)
     conn = connect(path, timeout=timeout)
     try:
         if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:

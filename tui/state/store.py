@@ -173,6 +173,8 @@ class StateStore:
     def _open_file(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: wait up to 5 s for the other instance's write lock (SQLite's busy_timeout).
+        if why := dbfile.truncated(self.path):  # before connecting: see dbfile.truncated
+            raise _Corrupt(why)
         try:
             db = dbfile.connect(self.path, timeout=5.0)
         except sqlite3.DatabaseError as error:
@@ -180,7 +182,7 @@ class StateStore:
                 raise _Corrupt(str(error)) from error
             raise
         try:
-            if why := dbfile.truncated(self.path) or dbfile.failed_quick_check(db, self.path):
+            if why := dbfile.failed_quick_check(db, self.path):
                 raise _Corrupt(why)
             self._create_schema(db)
             self._load(db)
