@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	$(VENV)/bin/newstui $(POSTS)
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check tui tests bench
