@@ -54,6 +54,15 @@ def freeze_loaded() -> None:
         gc.freeze()
 
 
+def keep_for_good() -> None:
+    """Take every object there is now out of the collector's reach (gc.freeze), while a cold
+    index brings batches of posts that live as long as the app: each full collection then walks
+    only what came since. What is garbage at this moment stays for good, so only where little can
+    be: a batch's posts, and the lists, stories and query engines each update replaces, hold no
+    reference cycles (refcounting frees them, frozen or not)."""
+    gc.freeze()
+
+
 def unfreeze() -> None:
     global _frozen
     _frozen = False
