@@ -6,6 +6,8 @@ screens/triage_actions.py, and what can be done with a post from screens/service
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +19,7 @@ from tui.config import Config
 from tui.model import Post
 from tui.query.order import NEWEST_FIRST
 from tui.repository import Repository
-from tui.screens import export, loader
+from tui.screens import loader
 from tui.screens.filter_actions import FilterActions
 from tui.screens.post_actions import PostActions
 from tui.screens.reader import ReaderScreen
@@ -31,6 +33,9 @@ from tui.widgets.saved_searches import SavedSearches
 from tui.widgets.status import StatusBar
 from tui.widgets.timeline import Timeline
 from tui.widgets.workers import in_background
+
+if TYPE_CHECKING:
+    from tui.screens import export
 
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 TYPING_PAUSE = 0.3  # seconds without a key in the filter before the preview is redrawn
@@ -287,9 +292,15 @@ class MainScreen(FilterActions):
             posts = list(self.table.posts)
             what = f"the {len(posts):,} post" + (" shown" if len(posts) == 1 else "s shown")
         title = clean_line(self.filtering.text) or self.repo.root.name
+        # Loaded here, not at start: with it come the Markdown and HTML libraries (0.1-0.3 s
+        # before the first rows), which the preview loads in its worker anyway.
+        from tui.screens import export
+
         export.export_posts(self, posts, what, title, self.repo.root)
 
     def on_export_done(self, message: export.ExportDone) -> None:
+        from tui.screens import export
+
         export.report(self, message)
 
     def action_toggle_layout(self) -> None:
