@@ -323,6 +323,31 @@ def test_the_kept_count_follows_every_write(archive: Path, db: Path) -> None:
     assert IndexCache(archive, db).notice is None  # opening's check agrees with the count
 
 
+def test_a_pool_started_early_parses_the_first_rows_too(
+    tmp_path: Path, db: Path, parse_calls: list[str]
+) -> None:
+    from tui import pool
+
+    small = tmp_path / "small"
+    make_archive(small, 5)
+    cache = IndexCache(small, db)
+    cache.pool_threshold = 10
+    cache.start_early()  # too few files for a pool
+    assert not pool.started_early(cache_module._PRELOAD)
+    root = tmp_path / "pooled"
+    make_archive(root, 23)
+    cache = IndexCache(root, tmp_path / "other.sqlite")
+    cache.pool_threshold, cache.chunk_size, cache.batch_size, cache.first_batch = 10, 5, 6, 4
+    cache.start_early()
+    assert pool.started_early(cache_module._PRELOAD)
+    batches: list[list[str]] = []
+    result = cache.refresh(on_batch=lambda posts: batches.append([p.title for p in posts]))
+    assert parse_calls == []  # every file parsed in the pool, the newest first and on their own
+    assert batches[0] == ["标题22", "标题21", "标题20", "标题19"]
+    assert sum(map(len, batches)) == len(result.added) == cache.count() == 23
+    assert not pool.started_early(cache_module._PRELOAD)
+
+
 def test_process_pool_path(tmp_path: Path, db: Path, parse_calls: list[str]) -> None:
     root = tmp_path / "pooled"
     make_archive(root, 23)

@@ -135,10 +135,13 @@ def cmd_open(args: list[str]) -> int:
         raise UserError("no folder given: run `newstui PATH`, or set `posts` in the config")
     _check_terminal()
     repo = _open_repository(path, config)
+    _start_multiprocessing_helpers()
+    # A cold start of a large folder: the parsers' pool starts on the other CPU while the app
+    # loads and draws its first frame, and then parses the first rows too.
+    repo.cache.start_early()
     from tui import ending
     from tui.app import NewsApp
 
-    _start_multiprocessing_helpers()
     app = NewsApp(repo, config)
     ending.save_terminal()
     app.run(mouse=not options.no_mouse)

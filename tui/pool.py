@@ -12,6 +12,54 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 
+# A pool started ahead of its use (see start_early): (preload, the thread starting it, the pool).
+_early: tuple[tuple[str, ...], threading.Thread, list[ProcessPoolExecutor]] | None = None
+_early_lock = threading.Lock()
+
+
+def start_early(workers: int, *, preload: Sequence[str] = ()) -> None:
+    """Start the pool the next start_pool with this preload will want, now and in a thread of
+    its own: its fork server imports the preload and forks the workers on the other CPU while
+    this process does something else (the app's start), instead of after it."""
+    global _early
+    started: list[ProcessPoolExecutor] = []
+
+    def start() -> None:
+        executor = start_pool(workers, preload=preload)
+        try:
+            for _ in range(workers):  # a pool starts a process per task it is waiting for
+                executor.submit(int)
+        except pool_failures():
+            executor.shutdown(wait=False, cancel_futures=True)
+            return
+        started.append(executor)
+
+    thread = threading.Thread(target=start, name="newstui-pool-start", daemon=True)
+    with _early_lock:
+        if _early is not None:
+            return
+        _early = (tuple(preload), thread, started)
+    thread.start()
+
+
+def take_early(preload: Sequence[str] = ()) -> ProcessPoolExecutor | None:
+    """The pool start_early started for this preload (waiting for its start), once; else None."""
+    global _early
+    with _early_lock:
+        early = _early
+        if early is None or early[0] != tuple(preload):
+            return None
+        _early = None
+    early[1].join()
+    return early[2][0] if early[2] else None
+
+
+def started_early(preload: Sequence[str] = ()) -> bool:
+    """Whether start_early started a pool for this preload that nothing has taken yet."""
+    with _early_lock:
+        return _early is not None and _early[0] == tuple(preload)
+
+
 def start_pool(
     workers: int, *, preload: Sequence[str] = (), initializer: Callable[[], None] | None = None
 ) -> ProcessPoolExecutor:

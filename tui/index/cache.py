@@ -17,7 +17,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from tui import dbfile, locations
+from tui import dbfile, locations, pool
 from tui.collector import collector_paused
 from tui.dbfile import key_path, path_key
 from tui.files.fingerprint import TreeFingerprint
@@ -465,14 +465,20 @@ class IndexCache:
         """Rows for the todo files in batches of about batch_size, in completion order."""
         root = str(self.root)
         workers = workers or os.cpu_count() or 1
-        # The newest files first, parsed here at once: the pool would take a moment to start.
+        # The newest files first, parsed here at once: the pool would take a moment to start
+        # (unless start_early started it: then the pool parses them, and this process never
+        # loads the parser).
+        early = pool.started_early(_PRELOAD)
         first = list(islice(todo, min(self.first_batch, self.batch_size)))
-        if first:
+        if first and not early:
             yield _parse_chunk(root, first)
+            first = []
         # A cold walk finds this many files in a few milliseconds: enough to tell a small folder.
         head = list(islice(todo, self.pool_threshold))
         if len(head) < self.pool_threshold or workers < 2:
-            for entries in _batched(chain(head, todo), self.batch_size):
+            if early and (unused := pool.take_early(_PRELOAD)) is not None:
+                unused.shutdown(wait=False, cancel_futures=True)
+            for entries in _batched(chain(first, head, todo), self.batch_size):
                 yield _parse_chunk(root, entries)
             return
         chunks = _batched(chain(head, todo), self.chunk_size)
@@ -496,7 +502,13 @@ class IndexCache:
 
         try:
             try:
-                executor = start_pool(workers, preload=["tui.files.parse"])
+                executor = pool.take_early(_PRELOAD) or start_pool(workers, preload=_PRELOAD)
+                if first:  # the newest files, on their own and before the rest
+                    unparsed[0] = first
+                    rows = executor.submit(_parse_chunk, root, first).result()
+                    del unparsed[0]
+                    yielded += len(rows)
+                    yield rows
                 # Hand out the rest as the walk finds it, passing on what is back meanwhile.
                 for number, chunk in enumerate(chunks, 1):
                     unparsed[number] = chunk
@@ -528,6 +540,16 @@ class IndexCache:
         finally:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
+
+    def start_early(self) -> None:
+        """On a cold start of a large folder (the table empty, at least pool_threshold files):
+        start the parsers' pool now, in the background, so that it is ready when refresh wants
+        it, and parses the first rows too (see pool.start_early)."""
+        if self.count():
+            return
+        walk = iter_scan(self.root, [], follow_symlinks=self.follow_symlinks)
+        if sum(1 for _ in islice(walk, self.pool_threshold)) == self.pool_threshold:
+            pool.start_early(os.cpu_count() or 1, preload=_PRELOAD)
 
     def _write(self, rows: list[_Row], walk: str | None = None) -> list[Post]:
         """Store the rows in one transaction (all or nothing if killed); their posts. walk: see
@@ -588,6 +610,9 @@ class IndexCache:
         if not stat.S_ISREG(st.st_mode):
             return None
         return st.st_size, file_mtime_ns(st)
+
+
+_PRELOAD = ["tui.files.parse"]  # what the parsers' fork server imports for its workers
 
 
 def _token() -> str:
