@@ -22,7 +22,9 @@ class TreeFingerprint:
     fingerprint (None), and the caller compares file by file instead.
     """
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, idle: bool = False) -> None:
+        """idle: find runs at the lowest priority, on what CPU the caller leaves (a cold index,
+        whose parsers want both CPUs and only need the fingerprint at the end)."""
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
         self._result: str | None = None
@@ -42,6 +44,11 @@ class TreeFingerprint:
             )
         except OSError:
             return
+        if idle:
+            try:
+                os.setpriority(os.PRIO_PROCESS, self._process.pid, 19)
+            except (OSError, AttributeError):  # gone already, or no setpriority (Windows)
+                pass
         import hashlib  # once find runs: OpenSSL takes 2 ms to load (the CLI starts this first)
 
         self._digest = hashlib.sha1(usedforsecurity=False)
