@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from tests.conftest import workers_done
-from tui.widgets.article import ArticleView, find_matches, search_pattern
+from tui.widgets.article import ArticleView, SearchableText, search_pattern
 
 
 def matches(lines: list[str], query: str) -> list[tuple[tuple[int, int, int], ...]]:
     pattern = search_pattern(query)
     assert pattern is not None
-    return [match.pieces for match in find_matches(lines, pattern)]
+    return [match.pieces for match in SearchableText(lines).find(pattern)]
 
 
 def test_search_is_case_insensitive_and_literal() -> None:

@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from tui.model import Post
+from tui.query.order import Order
 from tui.widgets import Column, PostTable, RowFlags
 from tui.widgets.post_table import DEFAULT_COLUMNS, layout_columns
 
@@ -53,7 +54,7 @@ class Host(App[None]):
     def on_post_table_opened(self, message: PostTable.Opened) -> None:
         self.messages.append(message)
 
-    def on_post_table_sort_changed(self, message: PostTable.SortChanged) -> None:
+    def on_post_table_sort_requested(self, message: PostTable.SortRequested) -> None:
         self.messages.append(message)
 
 
@@ -365,20 +366,27 @@ async def test_empty_state() -> None:
         assert not [m for m in app.messages if isinstance(m, PostTable.Opened)]
 
 
-async def test_sort_by_is_stable_and_posts_sort_changed() -> None:
-    posts = [make_post(i, title) for i, title in enumerate(["b", "a", "b", "a"])]
-    app = Host(posts)
+async def test_a_header_click_asks_for_its_order_and_the_header_shows_the_order() -> None:
+    app = Host(make_posts(4))
     async with app.run_test(size=(100, 10)) as pilot:
         table = app.query_one(PostTable)
-        table.sort_by("title", reverse=False)
+        header = lines(table)[0]
+        title_x = header.index("Title")
+        await pilot.click(PostTable, offset=(title_x, 0))
         await pilot.pause()
-        assert list(table.posts) == [posts[1], posts[3], posts[0], posts[2]]
-        assert "▲" in lines(table)[0]
-        table.sort_by("date", reverse=False)
-        assert list(table.posts) == posts[::-1]
+        asked = [m.order for m in app.messages if isinstance(m, PostTable.SortRequested)]
+        assert asked == [Order("title")]  # A to Z first
+        assert "▲" not in lines(table)[0]  # the screen sorts, then marks: not the table
+        table.show_sort(Order("title"))
         await pilot.pause()
-        changes = [(m.key, m.reverse) for m in app.messages if isinstance(m, PostTable.SortChanged)]
-        assert changes == [("title", False), ("date", False)]
+        assert "Title ▲" in lines(table)[0]
+        await pilot.click(PostTable, offset=(title_x, 0))  # again: the reverse
+        await pilot.pause()
+        table.show_sort(Order("date"))
+        await pilot.pause()
+        assert "▼" in lines(table)[0] and "Title ▲" not in lines(table)[0]  # newest first
+        asked = [m.order for m in app.messages if isinstance(m, PostTable.SortRequested)]
+        assert asked == [Order("title"), Order("title", reverse=True)]
 
 
 async def test_click_moves_cursor_and_click_on_cursor_opens() -> None:

@@ -42,7 +42,9 @@ class Tmux:
     def type(self, text: str) -> None:
         self._tmux("send-keys", "-t", self.session, "-l", text)
 
-    def wait_for(self, predicate: str | Callable[[str], bool], timeout: float = 20.0) -> str:
+    # 30 s: under xdist two tests share the cores, and a CI machine may be busy besides; a wait
+    # that is met returns at once, so only a real failure pays for the margin.
+    def wait_for(self, predicate: str | Callable[[str], bool], timeout: float = 30.0) -> str:
         check = (lambda screen: predicate in screen) if isinstance(predicate, str) else predicate
         deadline = time.monotonic() + timeout
         screen = ""

@@ -32,6 +32,11 @@ class Order:
     def toggled(self) -> Order:
         return Order(self.field, not self.reverse)
 
+    @property
+    def descending(self) -> bool:
+        """Whether the keys go down: dates sort newest first, text A to Z, unless reversed."""
+        return (self.field == "date") != self.reverse
+
 
 NEWEST_FIRST = Order()
 
@@ -60,9 +65,7 @@ def sort_indices(posts: Sequence[Post], order: Order) -> list[int]:
     """Positions into posts, in order (see sort_posts)."""
     keys = _keys(posts, order.field)
     indices = list(range(len(posts)))
-    # Dates sort newest first, text A to Z; sorted() stays stable when reversed.
-    descending = (order.field == "date") != order.reverse
-    indices.sort(key=keys.__getitem__, reverse=descending)
+    indices.sort(key=keys.__getitem__, reverse=order.descending)  # stable when reversed too
     return indices
 
 

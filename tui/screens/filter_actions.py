@@ -45,7 +45,6 @@ class FilterActions(TriageActions):
         self.filtering = Filtering(self, repo, config, self.selected)
         self.body_index = repo.body_index
         self._count_timer: Timer | None = None
-        self._triaged_ids: tuple[int, frozenset[str], frozenset[str]] | None = None
 
     @property
     def status(self) -> StatusBar:
@@ -132,7 +131,7 @@ class FilterActions(TriageActions):
 
     def update_counts(self) -> None:
         shown = self.table.posts
-        read_ids, starred_ids = self._triaged()
+        read_ids, starred_ids = self.repo.state.flagged()
         # C-level passes over the posts shown, and none when no post is read (or starred).
         read = sum(map(read_ids.__contains__, map(_ID, shown))) if read_ids else 0
         starred = sum(map(starred_ids.__contains__, map(_ID, shown))) if starred_ids else 0
@@ -144,16 +143,6 @@ class FilterActions(TriageActions):
         if self.filtering.order != NEWEST_FIRST:
             parts.append(self.filtering.order.describe())
         self.status.counts = " · ".join(parts)
-
-    def _triaged(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The ids of the read posts and of the starred ones, worked out once per change."""
-        changes = self.repo.state.changes
-        if self._triaged_ids is None or self._triaged_ids[0] != changes:
-            states = self.repo.state.snapshot()
-            read = frozenset(post_id for post_id, state in states.items() if state.read)
-            starred = frozenset(post_id for post_id, state in states.items() if state.starred)
-            self._triaged_ids = (changes, read, starred)
-        return self._triaged_ids[1], self._triaged_ids[2]
 
     def action_focus_filter(self) -> None:
         # Focus at once (not deferred): keys typed right behind "/" must land in the filter.
@@ -182,7 +171,7 @@ class FilterActions(TriageActions):
 
     def mark_order(self, order: Order) -> None:
         """The header marks the column: ▼ for newest first or Z to A, ▲ for A to Z."""
-        self.table.show_sort(order.field, (order.field == "date") != order.reverse)
+        self.table.show_sort(order)
 
     def sort_by(self, order: Order) -> None:
         """A sort the user asked for (key or palette): set, and said briefly."""
@@ -197,12 +186,10 @@ class FilterActions(TriageActions):
     def action_sort_reverse(self) -> None:
         self.sort_by(self.filtering.order.toggled())
 
-    @on(PostTable.SortChanged)
-    def _header_clicked(self, event: PostTable.SortChanged) -> None:
-        """A click on a column's label: the table sorted its rows; keep that order for good."""
-        # Only the orders of tui.query.order are clickable. The table's reverse is descending;
-        # the date's natural order is newest first.
-        self.set_order(Order(event.key, event.reverse != (event.key == "date")))
+    @on(PostTable.SortRequested)
+    def _header_clicked(self, event: PostTable.SortRequested) -> None:
+        """A click on a column's label: that order from now on (a second click reverses it)."""
+        self.set_order(event.order)
 
     # ---------------------------------------------------------------- after triage
 

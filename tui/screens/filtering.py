@@ -217,7 +217,7 @@ class Filtering:
 
         def count() -> None:
             snapshot = self.repo.state.snapshot()
-            read = {post_id for post_id, state in snapshot.items() if state.read}
+            read, _starred = self.repo.state.flagged()
             body_positions = self._body_positions(engine) if bodies else None
             counts: list[SearchCount] = []
             for name, text in [*entries, *labels]:

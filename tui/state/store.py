@@ -128,8 +128,9 @@ class StateStore:
         self.changes = 0  # goes up whenever a state changes, so callers can tell results went stale
         # Workers read snapshots while the UI thread changes states: copies, made under this lock,
         # one per change at most.
-        self._mirror_lock = threading.Lock()
+        self._mirror_lock = threading.RLock()
         self._snapshot: tuple[int, Mapping[str, PostState]] = (-1, MappingProxyType({}))
+        self._flagged: tuple[int, frozenset[str], frozenset[str]] = (-1, frozenset(), frozenset())
         self._seen = 0  # highest change number this instance has applied to its mirror
         self._data_version = 0
         self._db = self._open()
@@ -329,6 +330,20 @@ class StateStore:
                 snapshot = MappingProxyType(dict(self._mirror))
                 self._snapshot = (self.changes, snapshot)
             return snapshot
+
+    def flagged(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The ids of the read posts and of the starred ones, as they are now (worked out once
+        per change; what the counts of unread and starred posts need)."""
+        with self._mirror_lock:
+            changes, read, starred = self._flagged
+            if changes == self.changes:
+                return read, starred
+            changes, states = self.changes, self.snapshot()  # the lock is reentrant
+        read = frozenset(post_id for post_id, state in states.items() if state.read)
+        starred = frozenset(post_id for post_id, state in states.items() if state.starred)
+        with self._mirror_lock:
+            self._flagged = (changes, read, starred)
+        return read, starred
 
     def labels(self) -> list[str]:
         """Every label in use, sorted case-insensitively, for completion."""

@@ -251,11 +251,6 @@ class SearchableText:
         return found
 
 
-def find_matches(lines: list[str], pattern: re.Pattern[str]) -> list[Match]:
-    """Every match of pattern in the lines (drawn text, trailing spaces removed), in order."""
-    return SearchableText(lines).find(pattern)
-
-
 def highlighted(strip: Strip, spans: list[tuple[int, int, Style]]) -> Strip:
     """The strip with character ranges (start, end, style) restyled (search matches)."""
     text = strip.text

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import attrgetter, indexOf
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,6 +23,7 @@ from textual.strip import Strip
 from tui.chinese import convert
 from tui.model import Post
 from tui.query.order import FIELDS as ORDER_FIELDS
+from tui.query.order import Order
 from tui.text import clean_line, pad_cells, truncate_cells
 
 _PATH = attrgetter("path")
@@ -125,16 +126,6 @@ def layout_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, 
 
 def _default_flags(post: Post) -> RowFlags:
     return RowFlags(problem=bool(post.problems))
-
-
-_SORT_KEYS: dict[str, Callable[[Post], Any]] = {
-    "date": lambda p: p.timestamp,
-    "title": lambda p: p.title.casefold(),
-    "source": lambda p: p.source.casefold(),
-    "author": lambda p: p.author.casefold(),
-    "tags": lambda p: tuple(t.casefold() for t in p.tags),
-    "path": lambda p: p.path,
-}
 
 
 class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -249,11 +240,10 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
             return self.table
 
     @dataclass
-    class SortChanged(Message):
-        """sort_by reordered the rows; the screen keeps this order for later refills."""
+    class SortRequested(Message):
+        """A click on a column's label asks for this order; the screen sorts (see show_sort)."""
 
-        key: str
-        reverse: bool
+        order: Order
         table: PostTable | None = field(default=None, repr=False)
 
         @property
@@ -280,7 +270,7 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._date_format = date_format
         self._script = "off"  # tui.chinese.convert's direction for titles ("s2t", "t2s")
         self.empty_text = "No posts match"
-        self._sort: tuple[str, bool] | None = None
+        self._order: Order | None = None  # what the header marks (show_sort)
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._focused = False
@@ -376,26 +366,11 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._script = script
         self.refresh_rows()
 
-    def show_sort(self, key: str, reverse: bool) -> None:
-        """Mark a column's label as the rows' order (▼ descending), without sorting: the screen
-        sorts what it shows."""
-        self._sort = (key, reverse)
+    def show_sort(self, order: Order) -> None:
+        """Mark the column the rows are sorted by (▼ descending, ▲ ascending), without sorting:
+        the screen sorts what it shows."""
+        self._order = order
         self.refresh_rows()
-
-    def sort_by(self, key: str, reverse: bool) -> None:
-        """Sort the shown rows by a column key (stable) and post SortChanged."""
-        sort_key: Callable[[Post], Any]
-        if key == "marks":
-            flags = self._flags
-
-            def sort_key(post: Post) -> Any:
-                f = flags(post)
-                return (f.unread, f.starred)
-        else:
-            sort_key = _SORT_KEYS[key]
-        self._sort = (key, reverse)
-        self.set_posts(sorted(self._posts, key=sort_key, reverse=reverse))
-        self.post_message(self.SortChanged(key, reverse, self))
 
     # -- cursor -------------------------------------------------------------------------------
 
@@ -480,11 +455,10 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
             if x < left:
                 if column.key not in ORDER_FIELDS:
                     return  # the orders the screen keeps
-                if self._sort is not None and self._sort[0] == column.key:
-                    reverse = not self._sort[1]
-                else:
-                    reverse = column.key == "date"  # newest first
-                self.sort_by(column.key, reverse)
+                order = self._order
+                same = order is not None and order.field == column.key
+                wanted = order.toggled() if order is not None and same else Order(column.key)
+                self.post_message(self.SortRequested(wanted, self))
                 return
 
     def on_resize(self, event: events.Resize) -> None:
@@ -578,8 +552,8 @@ class PostTable(ScrollView, can_focus=True, inherit_bindings=False):
         runs = [(" ", style)]
         for column, col_width in self._layout:
             label = column.label
-            if self._sort is not None and self._sort[0] == column.key:
-                label += " ▼" if self._sort[1] else " ▲"
+            if self._order is not None and self._order.field == column.key:
+                label += " ▼" if self._order.descending else " ▲"
             runs.append((pad_cells(label, col_width) + " ", style))
         return _strip(runs, width, style)
 
