@@ -76,6 +76,11 @@ async def test_the_filter_answers_over_what_is_listed_so_far(
     async with app.run_test(size=(120, 30)) as pilot:
         status = app.screen.query_one(StatusBar)
         table = app.screen.query_one(PostTable)
+        # Before the first batch: nothing listed yet, and the table does not say "No posts match".
+        await until(pilot, lambda: bool(status.counts))
+        assert status.counts.startswith("0 of 0 posts listed so far")
+        drawn = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("Looking for posts…" in line for line in drawn)
         gate.put(None)
         await until(pilot, lambda: len(table.posts) == 4)
         await pilot.press("slash", *"market")
@@ -169,3 +174,16 @@ async def test_a_reopen_after_an_interrupted_index_says_the_list_is_not_whole(
         gate.put(None)
         await until(pilot, lambda: status.counts.startswith("6 of 6 posts"))
         assert "listed so far" not in status.counts
+
+
+async def test_an_empty_folder_says_so_once_it_is_walked(tmp_path: Path) -> None:
+    root = tmp_path / "posts"
+    (root / "2024").mkdir(parents=True)
+    app = make_app(root)
+    async with app.run_test(size=(100, 20)) as pilot:
+        status = app.screen.query_one(StatusBar)
+        table = app.screen.query_one(PostTable)
+        await until(pilot, lambda: status.counts.startswith("0 of 0 posts ·"))
+        await pilot.pause()
+        drawn = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("No posts in this folder" in line for line in drawn)

@@ -131,6 +131,12 @@ class FilterActions(TriageActions):
 
     def update_counts(self) -> None:
         shown = self.table.posts
+        if self.filtering.posts:
+            self.table.empty_text = "No posts match"
+        else:  # a cold walk that has not found a post yet, or a folder without any
+            self.table.empty_text = (
+                "Looking for posts…" if self.filtering.partial else "No posts in this folder"
+            )
         read_ids, starred_ids = self.repo.state.flagged()
         # C-level passes over the posts shown, and none when no post is read (or starred).
         read = sum(map(read_ids.__contains__, map(_ID, shown))) if read_ids else 0

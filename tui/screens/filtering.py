@@ -72,7 +72,9 @@ class Filtering:
         self.order = parse_order(config.sort)  # the table's order (the config checked it)
         self._ranks: tuple[object, Order, dict[int, int]] | None = None  # see ordered()
         self._searching_bodies = False  # a body search worker is running
-        self.partial = False  # more posts are coming: the matches are among those listed so far
+        # More posts are coming: the matches are among those listed so far (and before the first
+        # list, none has come yet).
+        self.partial = True
         # The newest list whose engine can search words, and whether the last answer came from
         # it rather than from the list shown (whose engine was still being prepared).
         self._searchable: tuple[list[Post], QueryEngine] | None = None

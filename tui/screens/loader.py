@@ -225,7 +225,8 @@ class ArchiveLoader(Widget):
         )
         if worker.is_cancelled:
             return
-        if not result.empty or self.repo.posts is not posts or not whole:
+        # Also when nothing was ever listed: the screen learns that an empty folder is all there is.
+        if not result.empty or self.repo.posts is not posts or not whole or not posts:
             self.publish()
         post(_Scanned(list(result.problems)))
 
