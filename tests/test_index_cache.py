@@ -346,6 +346,17 @@ def test_a_pool_started_early_parses_the_first_rows_too(
     assert batches[0] == ["标题22", "标题21", "标题20", "标题19"]
     assert sum(map(len, batches)) == len(result.added) == cache.count() == 23
     assert not pool.started_early(cache_module._PRELOAD)
+    cache.start_early()  # the index is whole: nothing to parse
+    assert not pool.started_early(cache_module._PRELOAD)
+    # A reopen after a cold index that quit with 4 of 23 files listed: 19 left, a pool.
+    cache._conn.execute("DELETE FROM posts WHERE rowid > 4")
+    cache._conn.execute("UPDATE meta SET value = '4' WHERE key = 'count'")
+    cache._conn.execute("UPDATE meta SET value = '23' WHERE key = 'walk'")
+    cache._conn.execute("UPDATE meta SET value = '' WHERE key = 'tree'")
+    cache.start_early()
+    assert pool.started_early(cache_module._PRELOAD)
+    parse_calls.clear()
+    assert len(cache.refresh().added) == 19 and parse_calls == []
 
 
 def test_process_pool_path(tmp_path: Path, db: Path, parse_calls: list[str]) -> None:

@@ -544,14 +544,20 @@ class IndexCache:
                 executor.shutdown(wait=True, cancel_futures=True)
 
     def start_early(self) -> None:
-        """On a cold start of a large folder (the table empty, at least pool_threshold files):
-        start the parsers' pool now, in the background, so that it is ready when refresh wants
-        it, and parses the first rows too (see pool.start_early)."""
-        if self.count():
-            return
-        walk = iter_scan(self.root, [], follow_symlinks=self.follow_symlinks)
-        if sum(1 for _ in islice(walk, self.pool_threshold)) == self.pool_threshold:
-            pool.start_early(os.cpu_count() or 1, preload=_PRELOAD)
+        """When refresh will parse at least pool_threshold files (a cold start of a large
+        folder, or a reopen after an interrupted one): start the parsers' pool now, in the
+        background, so that it is ready when refresh wants it, and parses the first rows too
+        (see pool.start_early); the app then never loads the parser while keys are typed."""
+        count = self.count()
+        if count:
+            whole, found = self.walk()
+            if whole or found - count < self.pool_threshold:
+                return
+        else:
+            walk = iter_scan(self.root, [], follow_symlinks=self.follow_symlinks)
+            if sum(1 for _ in islice(walk, self.pool_threshold)) < self.pool_threshold:
+                return
+        pool.start_early(os.cpu_count() or 1, preload=_PRELOAD)
 
     def _write(self, rows: list[_Row], walk: str | None = None) -> list[Post]:
         """Store the rows in one transaction (all or nothing if killed); their posts. walk: see
