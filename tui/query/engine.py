@@ -41,6 +41,11 @@ _SHARED_VALUES = ("author", "source", "tag")
 # The column a bare word searches besides the title: author, source and tags in one text (few
 # distinct values, like each of them).
 _META = "meta"
+# Up to this many posts the title column is a fresh copy of the titles, made in one sweep so
+# that they lie one after another in memory: a search walks them 1.3-2 times as fast as the
+# posts' own strings, spread among each post's other fields. Beyond it, the posts' own strings:
+# at a million posts the copies were ~140 MB of the 1 GB that newstui may hold.
+FRESH_TITLES = 300_000
 
 
 class StateLike(Protocol):
@@ -139,13 +144,10 @@ class QueryEngine:
             posts = self.posts
             if field == "title":
                 hay = list(map(_FOLDED, posts))  # folded where they were parsed
-                # Fresh copies, made in one sweep so that they lie one after another in memory:
-                # a search walks them about twice as fast as the posts' own strings, spread
-                # among each post's other fields (a million posts: ~0.2 s instead of ~0.4 s a
-                # full scan, for ~110 MB). lower() of folded text is the same text.
-                fresh = list(map(str.lower, hay))
-                if fresh == hay:
-                    hay = fresh
+                if len(hay) <= FRESH_TITLES:
+                    fresh = list(map(str.lower, hay))  # lower() of folded text is the same text
+                    if fresh == hay:
+                        hay = fresh
             elif field == "path":
                 hay = list(map(_fold, map(_PATH, posts)))
             elif field == _META:
@@ -169,6 +171,13 @@ class QueryEngine:
         if values is None:
             values = self._distinct[field] = frozenset(self.haystack(field))
         return values
+
+    @cached_property
+    def positions(self) -> list[int]:
+        """0, 1, ... len(posts) - 1, made once: every answer holds these int objects instead of
+        making its own (an answer of most of a million posts held ~25 MB of them), and a query
+        with no terms answers this list itself. Never changed by its users."""
+        return list(range(len(self.posts)))
 
     @cached_property
     def times(self) -> list[float]:
@@ -486,7 +495,7 @@ class _Run:
         return self._is(query, cands)
 
     def _all(self) -> list[int]:
-        return list(range(len(self.engine.posts)))
+        return self.engine.positions
 
     def _term(self, term: Term, cands: list[int] | None) -> list[int]:
         if term.field == "body" and self.body_positions is not None:
@@ -502,6 +511,7 @@ class _Run:
         if term.field in _SHARED_VALUES:
             hits = {text for text in engine.distinct(term.field) if value in text}
             return self._by_value(engine.haystack(term.field), hits, cands, negated)
+        cands = engine.positions if cands is None else cands
         if term.field == "path":
             return _scan(engine.haystack("path"), value, cands, negated)
         titles = engine.haystack("title")  # title:, and body: without a full-text index
@@ -523,9 +533,10 @@ class _Run:
         if not hits:
             return [] if not negated else self._all() if cands is None else cands
         if cands is None:
+            every = self.engine.positions
             if negated:
-                return [i for i, text in enumerate(column) if text not in hits]
-            return [i for i, text in enumerate(column) if text in hits]
+                return [i for i, text in zip(every, column, strict=True) if text not in hits]
+            return [i for i, text in zip(every, column, strict=True) if text in hits]
         if negated:
             return [i for i in cands if column[i] not in hits]
         return [i for i in cands if column[i] in hits]
@@ -556,7 +567,7 @@ class _Run:
             self._today = self.engine.today()
         start, end = self.engine.span(term, self._today)
         time = self.engine.times
-        indices = range(len(time)) if cands is None else cands
+        indices = self.engine.positions if cands is None else cands
         # Written as plain comparisons so NaN (undated) fails them whether negated or not.
         if term.op == "after":
             if term.negated:
@@ -572,7 +583,7 @@ class _Run:
 
     def _is(self, term: IsTerm, cands: list[int] | None) -> list[int]:
         ids = self.engine._ids
-        indices = range(len(ids)) if cands is None else cands
+        indices = self.engine.positions if cands is None else cands
         want = not term.negated
         if term.value == "selected":
             selected = self.selected
@@ -592,13 +603,13 @@ class _Run:
         return [i for i in indices if getattr(state(ids[i]), name) == want]
 
 
-def _scan(hay: list[str], value: str, cands: list[int] | None, negated: bool) -> list[int]:
-    """The candidates (None: every post) whose text in hay holds value (does not, if negated).
-    List comprehensions: in CPython 3.11 they beat map/compress pipelines here."""
-    if cands is None:
+def _scan(hay: list[str], value: str, cands: list[int], negated: bool) -> list[int]:
+    """The candidates (QueryEngine.positions: every post) whose text in hay holds value (does not,
+    if negated). List comprehensions: in CPython 3.11 they beat map/compress pipelines here."""
+    if len(cands) == len(hay):  # every post: no lookup by index
         if negated:
-            return [i for i, text in enumerate(hay) if value not in text]
-        return [i for i, text in enumerate(hay) if value in text]
+            return [i for i, text in zip(cands, hay, strict=True) if value not in text]
+        return [i for i, text in zip(cands, hay, strict=True) if value in text]
     if negated:
         return [i for i in cands if value not in hay[i]]
     return [i for i in cands if value in hay[i]]
@@ -609,15 +620,19 @@ def _scan_either(
     value: str,
     meta: list[str],
     hits: Container[str],
-    cands: list[int] | None,
+    cands: list[int],
     negated: bool,
 ) -> list[int]:
     """_scan over titles, where a post whose meta value is one of hits matches too (one pass
     that skips the second test when the first holds)."""
-    if cands is None:
+    if len(cands) == len(titles):
         if negated:
-            return [i for i, t in enumerate(titles) if not (value in t or meta[i] in hits)]
-        return [i for i, t in enumerate(titles) if value in t or meta[i] in hits]
+            return [
+                i
+                for i, t, m in zip(cands, titles, meta, strict=True)
+                if not (value in t or m in hits)
+            ]
+        return [i for i, t, m in zip(cands, titles, meta, strict=True) if value in t or m in hits]
     if negated:
         return [i for i in cands if not (value in titles[i] or meta[i] in hits)]
     return [i for i in cands if value in titles[i] or meta[i] in hits]
