@@ -172,8 +172,8 @@ class ArchiveLoader(Widget):
             collector.freeze_loaded()
             # What an interrupted index listed is not the whole list: the refresh goes on.
             self.publish(partial=not whole, expected=None if whole else files)
-        # Watch before the scan, so nothing written while it runs is missed; but not before the
-        # first rows are painted: setting up thousands of folder watches takes ~0.2 s.
+        # Watch before the scan, so nothing written while it runs is missed. (The watches are set
+        # up in a process of their own, tui.watch: seconds at a million files, off this one.)
         self._start_watching()
         shown = posts
         waiting: list[Post] = []  # parsed since the last update of the table
