@@ -345,3 +345,40 @@ def test_never_raises_never_emits_controls(body: str, title: str, url: str) -> N
     assert not any("could not be converted" in n for n in r.notes)  # the fallback hides bugs
     assert all(link.startswith(("http://", "https://", "mailto:")) for link in r.links)
     assert clean(plain_text(body)) == plain_text(body)
+
+
+# --- White space as a browser shows it (pretty-printed scraped pages) ------------------------
+
+
+def test_line_breaks_between_chinese_characters_are_dropped_across_tags() -> None:
+    body = (
+        "<div><p>\n  <span>\n   向股东们推出了\n  </span>\n  <a href='https://x.org/mac'>\n"
+        "   <span>\n    麦金塔电脑\n   </span>\n  </a>\n  <span>\n   ，这是第一款\n  </span>\n</p></div>"
+    )
+    assert "向股东们推出了麦金塔电脑 [1]，这是第一款" in article(render(body))
+
+
+def test_spaces_in_latin_text_collapse_to_one_and_stay() -> None:
+    body = "<p>Read\n  <a href='https://x.org/a'>\n   the report\n  </a>\n  now, <i>please</i>.</p>"
+    assert "Read the report [1] now, *please*." in article(render(body))
+
+
+def test_a_chinese_space_without_a_line_break_is_kept() -> None:
+    # Only a break between wide characters goes (CSS Text 3): a typed space was meant.
+    assert "台湾 香港" in article(render("<p>台湾 香港</p>"))
+    assert "중국 대만" in article(render("<p>중국\n대만</p>"))  # Hangul is spaced: kept
+
+
+def test_bold_wrapped_in_spans_and_spaces_is_still_bold() -> None:
+    body = (
+        "<p>\n <strong>\n  <span>\n   <span>\n    苹果的主要商品之一\n   </span>\n  </span>\n"
+        " </strong>\n</p><p>生产力：\n <strong> 让人们通过最少的努力 </strong>\n。</p>"
+    )
+    text = article(render(body))
+    assert "**苹果的主要商品之一**" in text
+    assert "生产力：**让人们通过最少的努力**。" in text
+
+
+def test_preformatted_text_keeps_its_space() -> None:
+    body = "<pre>a  =  1\n\n    b\n</pre><p>x</p>"
+    assert "a  =  1" in article(render(body))

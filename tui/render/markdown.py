@@ -163,6 +163,7 @@ def article_markdown(
         strip_boilerplate(root, seed[0] if seed else post.title, post.author)
         links = _number_links(root, post.url)
         _image_placeholders(root)
+        _collapse_space(root)
         _tidy_emphasis(root)
         _strip_attributes(root)
         text = _html2text(lxml_html.tostring(root, encoding="unicode"))
@@ -244,9 +245,6 @@ def _plain_paragraphs(root: _Element) -> str:
         el.tail = "\n" + (el.tail or "")
     lines = (clean_line(line) for line in "".join(root.itertext()).split("\n"))
     return "\n\n".join(line for line in lines if line)
-
-
-_BLOCKS = "p div li tr h1 h2 h3 h4 h5 h6 br table ul ol blockquote pre section article".split()
 
 
 def _resolve(href: str, base: str) -> str | None:
@@ -386,22 +384,124 @@ def _has_text_beside(img: _Element) -> bool:
     return bool(parent is not None and parent.text and parent.text.strip())
 
 
-def _tidy_emphasis(root: _Element) -> None:
-    """Move whitespace at the end of <em>/<strong> out of it: html2text would otherwise write
-    "**text **", which Markdown does not read as emphasis (scraped HTML is full of it)."""
-    for el in reversed(list(root.iter(*_EMPHASIS))):  # innermost first
-        if len(el):
-            last = el[-1]
-            text = last.tail or ""
-            last.tail = text.rstrip()
-        else:
-            text = el.text or ""
-            el.text = text.rstrip()
-        if text and text[-1].isspace():
-            el.tail = " " + (el.tail or "")
+# --- White space, as a browser lays it out ----------------------------------------------------
+# Scraped pages are pretty-printed: every tag on a line of its own, so a Chinese sentence with a
+# link in it reads "推出了\n  </span>\n  <a>\n   <span>\n    麦金塔电脑". html2text writes each of
+# those breaks as a space, some twice ("推出了  麦金塔电脑  [2] ，"), and a space inside
+# <strong> leaves "** 标题 **", which Markdown does not read as bold. A browser shows neither:
+# white space collapses across tags, and a line break between two Chinese or Japanese characters
+# is dropped (CSS Text 3, segment break transformation). So does this pass, before html2text.
 
-
+_BLOCKS = frozenset(
+    "address article aside blockquote br dd details div dl dt figcaption figure footer form h1 h2"
+    " h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead"
+    " tr ul".split()
+)
+_HTML_SPACE = re.compile(r"([ \t\n\r\f]+)")  # not a no-break space: that one is meant
+# Wide characters (CSS's East Asian Wide, less Hangul, whose text is spaced): CJK and kana,
+# their punctuation, fullwidth forms.
+_WIDE = re.compile(
+    r"[\u2e80-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]"
+)
+_NO_SPACE_BEFORE = frozenset("，。、；：！？）」』】〉》〕｝…")
+_NO_SPACE_AFTER = frozenset("（「『【〈《〔｛")
 _EMPHASIS = ("em", "i", "strong", "b", "u", "s", "strike", "del")
+
+
+def _collapse_space(root: _Element) -> None:
+    """White space in running text as a browser shows it (see above); <pre> is left as it is."""
+    slots: list[tuple[_Element, str, list[str]]] = []  # each text and tail, split at white space
+    spaces: list[tuple[list[str], int]] = []  # the white space since the last word
+    before = ""  # the character before it ("" at a block's edge)
+    breaks = False  # whether it holds a line break
+
+    def settle(after: str) -> None:
+        """Keep one space of it, or none, now that the next character is known."""
+        nonlocal breaks
+        gone = (
+            (breaks and _wide(before) and _wide(after))
+            or before in _NO_SPACE_AFTER
+            or after in _NO_SPACE_BEFORE
+        )
+        for n, (tokens, i) in enumerate(spaces):
+            tokens[i] = " " if n == 0 and not gone else ""
+        spaces.clear()
+        breaks = False
+
+    def boundary() -> None:  # a block's edge: html2text lays out what is around it
+        nonlocal before
+        settle("")
+        before = ""
+
+    def take(el: _Element, attr: str, text: str | None) -> None:
+        nonlocal before, breaks
+        if not text:
+            return
+        tokens = _HTML_SPACE.split(text)
+        for i, token in enumerate(tokens):
+            if not token:
+                continue
+            if token[0] in " \t\n\r\f":
+                spaces.append((tokens, i))
+                breaks = breaks or "\n" in token or "\r" in token
+            else:
+                settle(token[0])
+                before = token[-1]
+        slots.append((el, attr, tokens))
+
+    pre = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCKS:
+                boundary()
+            if tag == "pre":
+                pre += 1
+            elif not pre and tag:
+                take(el, "text", el.text)
+        else:
+            if tag == "pre":
+                pre -= 1
+            if tag in _BLOCKS:
+                boundary()
+            if not pre and el is not root:
+                take(el, "tail", el.tail)
+    boundary()
+    for el, attr, tokens in slots:
+        setattr(el, attr, "".join(tokens))
+
+
+def _wide(char: str) -> bool:
+    return bool(char) and _WIDE.match(char) is not None
+
+
+def _tidy_emphasis(root: _Element) -> None:
+    """Move white space at the start and end of <em>/<strong> out of it: html2text would
+    otherwise write "** text **", which Markdown does not read as emphasis."""
+    for el in reversed(list(root.iter(*_EMPHASIS))):  # innermost first
+        inside = [
+            (node, attr)
+            for node in el.iter()
+            for attr in (("text",) if node is el else ("text", "tail"))
+            if getattr(node, attr)
+        ]
+        if not inside or not "".join(getattr(n, a) for n, a in inside).strip():
+            continue
+        first, attr = inside[0]
+        text = getattr(first, attr)
+        if text[0].isspace():
+            setattr(first, attr, text.lstrip())
+            previous = el.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + " "
+            elif el.getparent() is not None:
+                parent = el.getparent()
+                parent.text = (parent.text or "") + " "
+        last, attr = inside[-1]
+        text = getattr(last, attr)
+        if text[-1].isspace():
+            setattr(last, attr, text.rstrip())
+            el.tail = " " + (el.tail or "")
 
 
 def _strip_attributes(root: _Element) -> None:
@@ -427,8 +527,20 @@ def _file_name(src: str) -> str:
     return clean_line(unquote(basename(path.rstrip("/")))) or "image"
 
 
+class _Converter(html2text.HTML2Text):
+    """html2text, without the space it puts after emphasis before anything but a Latin letter or
+    digit: "**粗体**。" and "**bold**," are emphasis to Markdown as they are (with `*`, which,
+    unlike `_`, closes inside a word too), and a space before "。" is a typo in Chinese."""
+
+    def handle_data(self, data: str, entity_char: bool = False) -> None:
+        if self.preceding_stressed and data and not (data[0].isalnum() and not _wide(data[0])):
+            self.preceding_stressed = False
+        super().handle_data(data, entity_char)
+
+
 def _html2text(source: str) -> str:
-    converter = html2text.HTML2Text()
+    converter = _Converter()
+    converter.emphasis_mark = "*"  # see _Converter
     converter.body_width = 0
     converter.unicode_snob = True
     converter.ignore_links = True  # already numbered by _number_links
