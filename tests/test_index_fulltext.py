@@ -338,7 +338,8 @@ def test_positions_agree_with_search(indexed: tuple[Path, FullTextIndex]) -> Non
     where = {path: i for i, path in enumerate(paths)}
     for term in ("", "香港", "港", "a", "privacy", "NEAR(", '"quoted"', "absent-term"):
         assert index.positions(term, where) == {where[p] for p in index.search(term) if p in where}
-    # A new version of the index: the table follows it.
+    # A new version of the index: the table follows it, and no answer is remembered across it.
+    assert index.positions("zebra", where) == set()
     write(root, "2021/000.md", "zebra", "<p>zebra</p>")
     index.update(posts_of(root))
     assert index.positions("zebra", where) == {where["2021/000.md"]}
@@ -361,3 +362,25 @@ def test_an_interrupted_search_says_so_and_harms_nothing(
     index._reader.set_progress_handler(None, 1)
     assert index.notice is None
     assert index.positions("香港", where) == expected == {where[p] for p in brute(root, "香港")}
+
+
+def test_a_search_split_between_two_threads_equals_brute_force(
+    indexed: tuple[Path, FullTextIndex],
+) -> None:
+    # A large index searches the upper half of its rows in a second thread (a 60-post one
+    # does too, here); interrupting either half interrupts the search.
+    root, index = indexed
+    index.split_at = 1
+    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    for term in ("香港", "港", "a", "privacy", "人工智能", "NEAR(", "absent-term", ""):
+        expected = {where[p] for p in brute(root, term)}
+        assert index.positions(term, where) == expected, term
+        assert index.positions(term, where) == expected, term  # remembered
+    assert index._helper is not None
+    index._helper.set_progress_handler(lambda: 1, 1)
+    with pytest.raises(SearchInterrupted):
+        index.positions("straße", where)
+    index._helper.set_progress_handler(None, 1)
+    assert index.positions("straße", where) == {where[p] for p in brute(root, "straße")}
+    assert index.notice is None
+    index.close()
