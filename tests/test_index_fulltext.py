@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 
@@ -202,8 +203,9 @@ def test_ready_fraction_and_cancel(corpus: tuple[Path, list[str]], tmp_path: Pat
     assert index.ready_fraction() == 1.0
 
 
+@pytest.mark.parametrize("background", [False, True])
 def test_close_stops_a_running_update_and_keeps_what_it_wrote(
-    corpus: tuple[Path, list[str]], tmp_path: Path
+    corpus: tuple[Path, list[str]], tmp_path: Path, background: bool
 ) -> None:
     # Quitting the app closes the index while its worker indexes: no error, nothing rebuilt.
     root, _ = corpus
@@ -216,7 +218,7 @@ def test_close_stops_a_running_update_and_keeps_what_it_wrote(
         closer.start()
         closer.join()
 
-    assert index.update(posts_of(root), progress=quit_now) == 0
+    assert index.update(posts_of(root), progress=quit_now, background=background) == 0
     again = FullTextIndex(root, db)
     assert len(again.search("")) == 10  # the first batch was committed before the close
     assert again.update(posts_of(root)) == 50
@@ -383,4 +385,36 @@ def test_a_search_split_between_two_threads_equals_brute_force(
     index._helper.set_progress_handler(None, 1)
     assert index.positions("straße", where) == {where[p] for p in brute(root, "straße")}
     assert index.notice is None
+    index.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="one thread is reniced on Linux only")
+def test_a_background_update_writes_at_low_priority(
+    corpus: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app builds the body index while someone types: its writing runs in a thread of its
+    # own at lower priority, and the thread that asked keeps its own.
+    root, _ = corpus
+    index = FullTextIndex(root, tmp_path / "fts.sqlite")
+    index.batch_size = 20
+    own = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, own)
+    writers: list[tuple[int, int]] = []
+    original = index._write
+
+    def watched(batch: list[tuple[str, str]], stats: dict[str, tuple[int, int]]) -> None:
+        thread = threading.get_native_id()
+        writers.append((thread, os.getpriority(os.PRIO_PROCESS, thread)))
+        original(batch, stats)
+
+    monkeypatch.setattr(index, "_write", watched)
+    assert index.update(posts_of(root), background=True) == 60
+    assert len(writers) == 3
+    assert all(thread != own and nice == min(19, before + 10) for thread, nice in writers)
+    assert os.getpriority(os.PRIO_PROCESS, own) == before
+    assert index.search("香港") == brute(root, "香港")
+    writers.clear()
+    write(root, "2021/000.md", "zebra", "<p>zebra</p>")
+    assert index.update(posts_of(root)) == 1  # in the foreground (newstui index): right here
+    assert writers == [(own, before)] and index.search("zebra") == {"2021/000.md"}
     index.close()

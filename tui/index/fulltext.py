@@ -7,12 +7,13 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from contextlib import closing, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from rich.cells import cell_len
 
@@ -56,6 +57,7 @@ _BREAK = "\ufffe"  # between the title and the body: no pair across it matches a
 _PUNCTUATION = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
 _TOKENIZER = "ascii tokenchars '" + _PUNCTUATION.replace("'", "''") + "'"
 _CODE = next(code for code in "IL" if array(code).itemsize == 4)  # one UTF-32 code unit
+_T = TypeVar("_T")
 BACKGROUND_NICE = 10  # how much lower a background update's readers run than the app
 # Of a huge post only the beginning is indexed: a 200 MB one took 3.95 GB in one reader process.
 INDEX_BYTES = 8 << 20
@@ -489,36 +491,42 @@ class FullTextIndex:
                 )
             }
             dead = int(self._meta_value("dead"))
-        if dead > max(self.max_dead, len(known)):
-            # Most of the index describes old versions of posts: reclaim the space.
-            self._reset()
-            known = {}
-        # The fold table is built (~0.3 s, more on a busy machine) and cached once, here, rather
-        # than by every pool worker at once as its first post arrives.
-        chinese.fold_table()
-        removed = [path for path in known if path not in wanted]
-        cancelled = is_cancelled or (lambda: False)
-        if removed and cancelled():
-            return 0  # the caller may be quitting in the middle of a cold start: forget nothing
-        self._forget(removed)
-        # Reverse path order: dated folders put the newest posts first, so they are found first.
-        todo = sorted((p for p, st in wanted.items() if known.get(p) != st), reverse=True)
-        self._ready = self._total - len(todo)
-        done = 0
-        with closing(self._read_batches(todo, background, cancelled)) as batches:
-            for batch in batches:
-                self._write(batch, wanted)
-                done += len(batch)
-                self._ready += len(batch)
-                if progress is not None:
-                    progress(done, len(todo))
-                if done < len(todo) and cancelled():
-                    break
-        if done == len(todo):
-            with self._lock, self._conn:
-                self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('synced', ?)", (version,))
+        # In the background, the writing (and reading, when it is done in this process) runs
+        # in a thread of low priority; the pool is still started from this one (see _Niced).
+        with _Niced() if background else _Here() as run:
+            if dead > max(self.max_dead, len(known)):
+                # Most of the index describes old versions of posts: reclaim the space.
+                run(self._reset)
+                known = {}
+            # The fold table is built (~0.3 s, more on a busy machine) and cached once, here,
+            # rather than by every pool worker at once as its first post arrives.
+            chinese.fold_table()
+            removed = [path for path in known if path not in wanted]
+            cancelled = is_cancelled or (lambda: False)
+            if removed and cancelled():
+                return 0  # the caller may be quitting in the middle of a cold start: forget nothing
+            run(self._forget, removed)
+            # Reverse path order: dated folders put the newest posts first, found first.
+            todo = sorted((p for p, st in wanted.items() if known.get(p) != st), reverse=True)
+            self._ready = self._total - len(todo)
+            done = 0
+            with closing(self._read_batches(todo, background, cancelled, run)) as batches:
+                for batch in batches:
+                    run(self._write, batch, wanted)
+                    done += len(batch)
+                    self._ready += len(batch)
+                    if progress is not None:
+                        progress(done, len(todo))
+                    if done < len(todo) and cancelled():
+                        break
+            if done == len(todo):
+                run(self._mark_synced, version)
         return done
+
+    def _mark_synced(self, version: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('synced', ?)", (version,))
 
     def _meta_value(self, key: str) -> str:
         return self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
@@ -580,16 +588,21 @@ class FullTextIndex:
         )
 
     def _read_batches(
-        self, todo: list[str], background: bool, cancelled: Callable[[], bool]
+        self,
+        todo: list[str],
+        background: bool,
+        cancelled: Callable[[], bool],
+        run: _Here,
     ) -> Generator[list[tuple[str, str]]]:
-        """(path, the words to index), about batch_size at a time (see _read_chunk)."""
+        """(path, the words to index), about batch_size at a time (see _read_chunk); those read
+        in this process are read through run()."""
         workers = os.cpu_count() or 1
         if len(todo) < self.pool_threshold or workers < 2:
             # A post at a time, so that a cancel (the app quitting, which waits for this thread)
             # stops it after the post being read, not after a whole batch.
             read: list[tuple[str, str]] = []
             for rel in todo:
-                read += _read_chunk(str(self.root), [rel])
+                read += run(_read_chunk, str(self.root), [rel])
                 stop = cancelled()
                 if len(read) >= self.batch_size or stop or rel is todo[-1]:
                     yield read
@@ -630,7 +643,7 @@ class FullTextIndex:
                 if batch:
                     yield batch
                 for start in range(0, len(rest), self.batch_size):
-                    yield _read_chunk(str(self.root), rest[start : start + self.batch_size])
+                    yield run(_read_chunk, str(self.root), rest[start : start + self.batch_size])
         finally:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
@@ -672,6 +685,50 @@ def _lower_priority() -> None:
     """In a pool worker of a background update: the app's own process comes first."""
     with suppress(OSError, AttributeError):  # no os.nice on Windows
         os.nice(BACKGROUND_NICE)
+
+
+class _Here:
+    """Runs each call at once, in the caller's thread (an update in the foreground)."""
+
+    def __enter__(self) -> _Here:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def __call__(self, fn: Callable[..., _T], /, *args: object) -> _T:
+        return fn(*args)
+
+
+class _Niced(_Here):
+    """Runs each call in a thread of its own at BACKGROUND_NICE and waits for it: the body index
+    writes (SQLite's tokenising and merging, most of the build's CPU in this process) while
+    the app's threads come first for the CPU. Linux renices one thread (setpriority with its
+    native id); the thread serves only this update, so no later work of the app inherits the
+    priority, and it starts no process (a fork server started from it would pass the priority
+    on to every pool). Elsewhere the calls just run in that thread."""
+
+    def __enter__(self) -> _Niced:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._thread = ThreadPoolExecutor(
+            1, thread_name_prefix="newstui-body-index", initializer=_lower_thread_priority
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._thread.shutdown(wait=True)
+
+    def __call__(self, fn: Callable[..., _T], /, *args: object) -> _T:
+        return self._thread.submit(fn, *args).result()
+
+
+def _lower_thread_priority() -> None:
+    if sys.platform == "linux":  # elsewhere PRIO_PROCESS with a thread's id is not that thread
+        thread = threading.get_native_id()
+        with suppress(OSError):
+            nice = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, nice + BACKGROUND_NICE))
 
 
 def _read_chunk(root: str, rels: list[str]) -> list[tuple[str, str]]:
