@@ -366,6 +366,48 @@ def test_an_interrupted_search_says_so_and_harms_nothing(
     assert index.positions("香港", where) == expected == {where[p] for p in brute(root, "香港")}
 
 
+def test_a_search_superseded_before_it_ran_or_read_its_ids_stops(
+    indexed: tuple[Path, FullTextIndex],
+) -> None:
+    # Typing "body:privacy" in a burst can start searches for "p" and "pr": the last one must not
+    # wait for theirs, and interrupt() cannot stop Python reading 75,000 ids.
+    root, index = indexed
+    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    lock, waiting = index._lock, threading.Event()
+
+    class Gate:  # the index's lock, saying when a search waits for it
+        def __enter__(self) -> None:
+            waiting.set()
+            lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            lock.release()
+
+    index._lock = Gate()  # type: ignore[assignment]
+    errors: list[BaseException] = []
+
+    def search() -> None:
+        try:
+            index.positions("香港", where)
+        except SearchInterrupted as error:
+            errors.append(error)
+
+    with lock:  # the search before it is still running
+        late = threading.Thread(target=search)
+        late.start()
+        assert waiting.wait(10)
+        index.interrupt()
+    late.join()
+    assert len(errors) == 1
+    # SQLite has answered but the ids are not yet read: a newer search stops this one there.
+    index._reader.set_progress_handler(lambda: setattr(index, "_interrupts", 99), 1)
+    with pytest.raises(SearchInterrupted):
+        index.positions("privacy", where)
+    index._reader.set_progress_handler(None, 1)
+    assert index.positions("香港", where) == {where[p] for p in brute(root, "香港")}
+    assert index.notice is None
+
+
 def test_a_search_split_between_two_threads_equals_brute_force(
     indexed: tuple[Path, FullTextIndex],
 ) -> None:

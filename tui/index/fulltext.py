@@ -147,6 +147,7 @@ class FullTextIndex:
         self._updated = False
         self._positions: _Positions | None = None  # see _table()
         self._helper: sqlite3.Connection | None = None  # a second reader: see _matching()
+        self._interrupts = 0  # interrupt() calls: a search that began before the last one stops
         self._damaged = False  # search() hit an unreadable database: update() starts over
         self._damage = ""  # what it was
         self._closing = False  # close() was called: a running update stops, quietly
@@ -285,8 +286,11 @@ class FullTextIndex:
         JSON array, and a table built once per list and per index version turns them into
         positions; paths as Python strings cost twice as much when nearly every post matches.
         """
+        began = self._interrupts
         try:
             with self._lock:
+                if self._interrupts != began:  # superseded while waiting for the one before
+                    raise SearchInterrupted
                 term = fold(text)
                 positions = self._table(where)
                 if term in positions.found:
@@ -295,7 +299,7 @@ class FullTextIndex:
                 if not term:
                     found.update(positions.table)
                 for _, query in self._queries(term):
-                    found |= self._matching(query, positions.table)
+                    found |= self._matching(query, positions.table, began)
                 found.discard(-1)
                 positions.remember(term, found)
                 return found
@@ -303,13 +307,13 @@ class FullTextIndex:
             self._failed(error)
             return set()
 
-    def _matching(self, query: str, table: list[int]) -> set[int]:
+    def _matching(self, query: str, table: list[int], began: int) -> set[int]:
         """table[doc] of every doc that matches an FTS5 query. In a large index the upper half
         of the row ids is searched at the same time by a thread of its own, on a second
         connection: SQLite runs without the GIL, so a long doclist takes two cores (~40% less
         time for a common word at 100,000 posts)."""
         if len(table) < self.split_at or self.in_memory:
-            return _positions_of(self._reader, query, table, 0, _NO_END)
+            return self._positions_in(self._reader, query, table, 0, _NO_END, began)
         if self._helper is None:
             self._helper = dbfile.connect(self.db_path, timeout=30)
         helper, middle = self._helper, len(table) // 2
@@ -317,19 +321,39 @@ class FullTextIndex:
 
         def search_upper() -> None:
             try:
-                upper.append(_positions_of(helper, query, table, middle, _NO_END))
+                upper.append(self._positions_in(helper, query, table, middle, _NO_END, began))
             except BaseException as error:  # raised again below, in the caller's thread
                 upper.append(error)
 
         thread = threading.Thread(target=search_upper, name="newstui-body-search", daemon=True)
         thread.start()
         try:
-            found = _positions_of(self._reader, query, table, 0, middle)
+            found = self._positions_in(self._reader, query, table, 0, middle, began)
         finally:
             thread.join()  # the helper connection is free again before the lock is
         if isinstance(upper[0], BaseException):
             raise upper[0]
         return found | upper[0]
+
+    def _positions_in(
+        self,
+        conn: sqlite3.Connection,
+        query: str,
+        table: list[int],
+        low: int,
+        high: int,
+        began: int,
+    ) -> set[int]:
+        """table[doc] of the docs from low up to high that match an FTS5 query."""
+        (docs,) = conn.execute(_MATCHING, (query, low, high)).fetchone()
+        # Reading the ids takes Python's time, which interrupt() cannot stop: a newer search
+        # would wait for it.
+        if self._interrupts != began:
+            raise SearchInterrupted
+        try:
+            return set(map(table.__getitem__, json.loads(docs)))
+        except IndexError:  # written since the table was made
+            return {table[doc] for doc in json.loads(docs) if doc < len(table)}
 
     def prepare(self, where: Mapping[str, int]) -> None:
         """Build positions()'s table for where ahead of the first search (~0.4 s at 100,000)."""
@@ -345,8 +369,10 @@ class FullTextIndex:
 
         The filter bar calls this when a newer query supersedes one still running: typing
         "body:人工智能" starts a search at every letter, and "人" alone, in every post, would hold
-        up the last one for a second.
+        up the last one for a second. A search that began before this call and has not yet
+        finished stops too, even between SQLite's steps.
         """
+        self._interrupts += 1
         self._reader.interrupt()
         if self._helper is not None:
             self._helper.interrupt()
@@ -668,17 +694,6 @@ class _Positions:
         if len(found) <= len(self.table):
             self.found[term] = found
             self._kept += len(found)
-
-
-def _positions_of(
-    conn: sqlite3.Connection, query: str, table: list[int], low: int, high: int
-) -> set[int]:
-    """table[doc] of the docs from low up to high that match an FTS5 query."""
-    docs = json.loads(conn.execute(_MATCHING, (query, low, high)).fetchone()[0])
-    try:
-        return set(map(table.__getitem__, docs))
-    except IndexError:  # written since the table was made
-        return {table[doc] for doc in docs if doc < len(table)}
 
 
 def _lower_priority() -> None:

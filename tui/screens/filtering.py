@@ -185,6 +185,8 @@ class Filtering:
         text, selected = self.text, frozenset(self.selected)
 
         def search() -> None:
+            if get_current_worker().is_cancelled:
+                return  # a newer query came before this one began: its answer would be dropped
             self._searching_bodies = True
             try:
                 shown = self.run_query(query, bodies=True, selected=selected)
