@@ -122,8 +122,9 @@ class FullTextIndex:
 
     # 2: title and body in one column (a fifth faster to build, a third smaller); 3: pairs;
     # 4: `short` has single characters too; 5: Chinese folded to one script; 6: one table of
-    # pairs and characters instead of trigrams and `short`
-    SCHEMA_VERSION = 6
+    # pairs and characters instead of trigrams and `short`; 7: no space where a tag or a line
+    # break splits Chinese text (plain_text joins it as the reader does)
+    SCHEMA_VERSION = 7
     batch_size = 500  # posts per write transaction: a reader sees progress, a kill loses little
     pool_threshold = 2000  # fewer posts than this are read in-process: a pool start costs more
     # Paths per pool task: quitting waits for the tasks already running (with 100, a quit as

@@ -176,12 +176,15 @@ def article_markdown(
 def plain_text(body: str) -> str:
     """Rough text of a body for a full-text index: cheap, never displayed."""
     text = _SCRIPT_STYLE.sub(" ", body)
-    text = _TAG.sub(" ", text)
+    text = _TAG.sub("\n", text)  # a tag breaks like a line: between Chinese characters, nothing
     if "&" in text:
         for entity, char in _COMMON_ENTITIES:  # str.replace is ~50 times faster per entity
             text = text.replace(entity, char)
         if "&" in text:
             text = html.unescape(text)
+    # As the reader lays it out (see _collapse_space): white space that breaks a line between two
+    # wide characters is dropped, so a phrase the reader shows unbroken is found unbroken.
+    text = _WIDE_BREAK.sub("", text)
     return " ".join(_CONTROLS.sub(" ", text).split())
 
 
@@ -189,6 +192,14 @@ _SCRIPT_STYLE = re.compile(
     r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
 )
 _TAG = re.compile(r"<[^>]*>")
+# Wide characters (CSS's East Asian Wide, less Hangul, whose text is spaced): CJK and kana,
+# their punctuation, fullwidth forms.
+_WIDE_CHARS = (
+    "\u2e80-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6"
+)
+_WIDE = re.compile(f"[{_WIDE_CHARS}]")
+_WIDE_BREAK = re.compile(rf"(?<=[{_WIDE_CHARS}])[ \t\r\f]*\n\s*(?=[{_WIDE_CHARS}])")
 # &amp; last (an index does not mind "&amp;lt;" decoding twice).
 _COMMON_ENTITIES = (
     ("&nbsp;", " "),
@@ -398,11 +409,6 @@ _BLOCKS = frozenset(
     " tr ul".split()
 )
 _HTML_SPACE = re.compile(r"([ \t\n\r\f]+)")  # not a no-break space: that one is meant
-# Wide characters (CSS's East Asian Wide, less Hangul, whose text is spaced): CJK and kana,
-# their punctuation, fullwidth forms.
-_WIDE = re.compile(
-    r"[\u2e80-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]"
-)
 _NO_SPACE_BEFORE = frozenset("，。、；：！？）」』】〉》〕｝…")
 _NO_SPACE_AFTER = frozenset("（「『【〈《〔｛")
 _EMPHASIS = ("em", "i", "strong", "b", "u", "s", "strike", "del")
