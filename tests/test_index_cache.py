@@ -303,6 +303,26 @@ def test_an_interrupted_walk_is_recorded_until_a_refresh_finishes(archive: Path,
     assert reopened.walk() == (True, 5)
 
 
+def test_batches_cut_short_by_the_end_of_newstui_are_a_cancel(
+    archive: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """newstui ending kills the pool: the batches stop early without an error, and the walk
+    must not be recorded as finished (a reopen would show the part as the whole list)."""
+    real = IndexCache._parse_batches
+
+    def cut_short(self, todo, workers, cancelled):  # type: ignore[no-untyped-def]
+        batches = real(self, todo, workers, cancelled)
+        yield next(batches)
+        batches.close()
+
+    monkeypatch.setattr(IndexCache, "_parse_batches", cut_short)
+    cache = IndexCache(archive, db)
+    cache.batch_size = cache.first_batch = 2
+    result = cache.refresh()
+    assert result.cancelled and cache.count() == 2
+    assert cache.walk() == (False, 2)
+
+
 def test_the_kept_count_follows_every_write(archive: Path, db: Path) -> None:
     cache = IndexCache(archive, db)
     cache.refresh()

@@ -408,6 +408,10 @@ class IndexCache:
                 if (done < found.count or not found.finished) and cancelled():
                     result.cancelled = True
                     break
+        if not (found.finished and done >= found.count):
+            # The batches ended before every file found was parsed: the pool was killed because
+            # newstui is ending (see _parse_batches), which is a cancel, not the end of the walk.
+            result.cancelled = True
         if not result.cancelled:
             self._walk_done()  # (when the last batch did not say so: nothing was left to parse)
         tree = None if result.cancelled or fingerprint is None else fingerprint.result()
