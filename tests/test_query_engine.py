@@ -509,14 +509,14 @@ def test_a_narrower_query_matches_within_the_broader_ones_matches(new: Query, ol
 
 
 def test_result_memo_recalls_and_narrows() -> None:
-    memo = ResultMemo(size=2)
+    memo = ResultMemo(size=2)  # keeps tuples, which the collector stops tracking
     kong, kon, ab = parse("kong"), parse("kon"), parse("ab")
     assert memo.lookup("v1", kon) == (None, None)
     memo.store(kon, [1, 2, 3])
-    assert memo.lookup("v1", kon) == ([1, 2, 3], None)  # backspacing back to it
-    assert memo.lookup("v1", kong) == (None, [1, 2, 3])  # typing on: search only those
+    assert memo.lookup("v1", kon) == ((1, 2, 3), None)  # backspacing back to it
+    assert memo.lookup("v1", kong) == (None, (1, 2, 3))  # typing on: search only those
     memo.store(parse(""), [1, 2, 3, 4])
-    assert memo.lookup("v1", kong) == (None, [1, 2, 3])  # the smallest broader list
+    assert memo.lookup("v1", kong) == (None, (1, 2, 3))  # the smallest broader list
     memo.store(ab, [4])
-    assert memo.lookup("v1", kon) == (None, [1, 2, 3, 4])  # the oldest entry was dropped
+    assert memo.lookup("v1", kon) == (None, (1, 2, 3, 4))  # the oldest entry was dropped
     assert memo.lookup("v2", ab) == (None, None)  # new posts or states: start over

@@ -110,7 +110,7 @@ class QueryEngine:
         self.posts = posts
         self._tz = tz  # None: the system's local time zone
         self._now = now
-        self._ids = list(map(_ID, posts))
+        self._ids = tuple(map(_ID, posts))
         self._copies = copies or {}
         # Positions of the stories with several files (few): their text is joined from them all.
         self._shared = (
@@ -120,7 +120,7 @@ class QueryEngine:
         )
         # Columns are built on first use, so a million posts do not carry a folded copy of a
         # field nobody searches (memory budget).
-        self._fields: dict[str, list[str]] = {}
+        self._fields: dict[str, Sequence[str]] = {}
         self._distinct: dict[str, frozenset[str]] = {}
         if not lazy:
             self.prepare()
@@ -136,7 +136,7 @@ class QueryEngine:
         self.haystack("title")
         self.haystack(_META)
 
-    def haystack(self, field: str) -> list[str]:
+    def haystack(self, field: str) -> Sequence[str]:
         """Folded text of one field (title, author, source, tag or path) for every post, built
         once on first use; a story with copies has all of theirs, joined."""
         hay = self._fields.get(field)
@@ -162,7 +162,10 @@ class QueryEngine:
                 for i in self._shared:
                     copies = self._copies[self._ids[i]]
                     hay[i] = _SEP.join(_fold(text(copy, hosts)) for copy in copies)
-            self._fields[field] = hay
+            # A tuple: once a collection has seen that it holds only strings, the collector
+            # leaves it alone (a list of a million is walked element by element at every full
+            # collection).
+            self._fields[field] = tuple(hay)
         return hay
 
     def distinct(self, field: str) -> frozenset[str]:
@@ -173,11 +176,11 @@ class QueryEngine:
         return values
 
     @cached_property
-    def positions(self) -> list[int]:
+    def positions(self) -> tuple[int, ...]:
         """0, 1, ... len(posts) - 1, made once: every answer holds these int objects instead of
         making its own (an answer of most of a million posts held ~25 MB of them), and a query
         with no terms answers this list itself. Never changed by its users."""
-        return list(range(len(self.posts)))
+        return tuple(range(len(self.posts)))
 
     @cached_property
     def times(self) -> list[float]:
@@ -209,7 +212,7 @@ class QueryEngine:
         body_search: Callable[[str], set[str]] | None = None,
         hide_archived: bool = True,
         states: Mapping[str, StateLike] | None = None,
-        within: list[int] | None = None,
+        within: Sequence[int] | None = None,
         body_positions: Callable[[str], set[int]] | None = None,
     ) -> list[int]:
         """Indices of the matching posts, in order.
@@ -234,7 +237,7 @@ class QueryEngine:
             else:
                 ids = self._ids
                 indices = [i for i in indices if not state(ids[i]).archived]
-        return indices
+        return indices if type(indices) is list else list(indices)  # positions, shared
 
     def matches(
         self,
@@ -308,9 +311,11 @@ class ResultMemo:
     def __init__(self, size: int = 8) -> None:
         self.size = size
         self._key: object = None
-        self._found: dict[Query, list[int]] = {}
+        self._found: dict[Query, Sequence[int]] = {}
 
-    def lookup(self, key: object, query: Query) -> tuple[list[int] | None, list[int] | None]:
+    def lookup(
+        self, key: object, query: Query
+    ) -> tuple[Sequence[int] | None, Sequence[int] | None]:
         """(the matches if this query ran under the same key, else the smallest list to search)."""
         if key != self._key:
             self._key, self._found = key, {}
@@ -319,9 +324,12 @@ class ResultMemo:
         broader = [found for old, found in self._found.items() if narrows(query, old)]
         return None, min(broader, key=len, default=None)
 
-    def store(self, query: Query, indices: list[int]) -> None:
+    def store(self, query: Query, indices: Sequence[int]) -> None:
         self._found.pop(query, None)
-        self._found[query] = indices
+        # Kept as a tuple, which the collector stops tracking once it has seen it holds only
+        # ints: eight answers of up to a million kept as lists made every full collection walk
+        # them (0.2-1.5 s on a loaded machine at a million posts, while a key waited).
+        self._found[query] = tuple(indices)
         while len(self._found) > self.size:
             self._found.pop(next(iter(self._found)))
 
@@ -466,7 +474,7 @@ class _Run:
         self._labels: dict[str, frozenset[str]] | None = None
         self._today: date | None = None
 
-    def eval(self, query: Query, cands: list[int] | None) -> list[int]:
+    def eval(self, query: Query, cands: Sequence[int] | None) -> Sequence[int]:
         """The members of cands (None: every post) that match, in order."""
         if isinstance(query, Term):
             return self._term(query, cands)
@@ -494,10 +502,10 @@ class _Run:
             return self._date(query, cands)
         return self._is(query, cands)
 
-    def _all(self) -> list[int]:
+    def _all(self) -> Sequence[int]:
         return self.engine.positions
 
-    def _term(self, term: Term, cands: list[int] | None) -> list[int]:
+    def _term(self, term: Term, cands: Sequence[int] | None) -> Sequence[int]:
         if term.field == "body" and self.body_positions is not None:
             return self._keep(cands, self.body_positions(term.value), term.negated)
         if term.field == "body" and self.body_search is not None:
@@ -527,8 +535,12 @@ class _Run:
         return _scan_either(titles, value, meta, hits, cands, negated)
 
     def _by_value(
-        self, column: list[str], hits: Container[str], cands: list[int] | None, negated: bool
-    ) -> list[int]:
+        self,
+        column: Sequence[str],
+        hits: Container[str],
+        cands: Sequence[int] | None,
+        negated: bool,
+    ) -> Sequence[int]:
         """The candidates whose value in column is one of hits (not one, if negated)."""
         if not hits:
             return [] if not negated else self._all() if cands is None else cands
@@ -541,7 +553,7 @@ class _Run:
             return [i for i in cands if column[i] not in hits]
         return [i for i in cands if column[i] in hits]
 
-    def _keep(self, cands: list[int] | None, found: set[int], negated: bool) -> list[int]:
+    def _keep(self, cands: Sequence[int] | None, found: set[int], negated: bool) -> Sequence[int]:
         everything = self._all() if cands is None else cands
         if negated:
             return list(filterfalse(found.__contains__, everything))
@@ -562,7 +574,7 @@ class _Run:
             }
         return self._labels
 
-    def _date(self, term: DateTerm, cands: list[int] | None) -> list[int]:
+    def _date(self, term: DateTerm, cands: Sequence[int] | None) -> Sequence[int]:
         if self._today is None:
             self._today = self.engine.today()
         start, end = self.engine.span(term, self._today)
@@ -581,7 +593,7 @@ class _Run:
             return [i for i in indices if time[i] < start or time[i] >= end]
         return [i for i in indices if start <= time[i] < end]
 
-    def _is(self, term: IsTerm, cands: list[int] | None) -> list[int]:
+    def _is(self, term: IsTerm, cands: Sequence[int] | None) -> Sequence[int]:
         ids = self.engine._ids
         indices = self.engine.positions if cands is None else cands
         want = not term.negated
@@ -603,7 +615,7 @@ class _Run:
         return [i for i in indices if getattr(state(ids[i]), name) == want]
 
 
-def _scan(hay: list[str], value: str, cands: list[int], negated: bool) -> list[int]:
+def _scan(hay: Sequence[str], value: str, cands: Sequence[int], negated: bool) -> Sequence[int]:
     """The candidates (QueryEngine.positions: every post) whose text in hay holds value (does not,
     if negated). List comprehensions: in CPython 3.11 they beat map/compress pipelines here."""
     if len(cands) == len(hay):  # every post: no lookup by index
@@ -616,13 +628,13 @@ def _scan(hay: list[str], value: str, cands: list[int], negated: bool) -> list[i
 
 
 def _scan_either(
-    titles: list[str],
+    titles: Sequence[str],
     value: str,
-    meta: list[str],
+    meta: Sequence[str],
     hits: Container[str],
-    cands: list[int],
+    cands: Sequence[int],
     negated: bool,
-) -> list[int]:
+) -> Sequence[int]:
     """_scan over titles, where a post whose meta value is one of hits matches too (one pass
     that skips the second test when the first holds)."""
     if len(cands) == len(titles):

@@ -159,7 +159,7 @@ class Filtering:
         uses_selection = bool(selected) and uses_field(query, "selected")
         selected_ids = selected if uses_selection else frozenset()
 
-        def run(within: list[int] | None = None) -> list[int]:
+        def run(within: Sequence[int] | None = None) -> list[int]:
             return engine.filter(
                 query,
                 state=self.repo.state.get,

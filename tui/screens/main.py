@@ -256,7 +256,7 @@ class MainScreen(FilterActions):
                 self.repo,
                 self.config,
                 self.services,
-                tuple(self.table.posts),
+                self.table.posts,
                 self.table.cursor,
                 self.follow,
                 self.filtering.match_terms,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -69,7 +69,7 @@ class ReaderScreen(PostActions):
         repo: Repository,
         config: Config,
         services: Services,
-        posts: tuple[Post, ...],
+        posts: Sequence[Post],
         index: int,
         follow: Callable[[int, Post], None] | None = None,
         terms: list[str] | None = None,
@@ -84,7 +84,10 @@ class ReaderScreen(PostActions):
         self.terms = terms or []  # the filter's words, highlighted
         self.repo = repo
         self.config = config
-        self.posts = posts  # in the table's order, as it was when the reader opened
+        # In the table's order, as it was when the reader opened: the table's own list (never
+        # changed in place), not a copy (a million posts' copy per reader held ~8 MB each, and
+        # every full collection walked the copies of readers not yet collected).
+        self.posts = posts
         self.index = index  # of the post shown
         self.follow = follow  # J/K tell the table, so it shows the same post when the reader closes
         self.changed = changed or (lambda: None)  # triage here: the table redraws its rows
