@@ -128,11 +128,12 @@ class NewsApp(App[None]):
         for signum, handler in self._signals.items():  # an App in a test: the runner's again
             signal.signal(signum, handler)
         self._settings.close()
-        collector.unfreeze()
-        if not ending.underway():
+        if not ending.underway():  # an App in a test, or one embedded: leave things as found
+            collector.unfreeze()
             self.repo.close()
         # else the process ends in a moment: closing would checkpoint SQLite's write-ahead log
-        # first (seconds after a cold index), and the next start recovers it just as well.
+        # first (seconds after a cold index), and unfreezing would hand a million posts back to
+        # the collector, whose next full collection would hold the exit for 3-7 s.
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every bound action of the screen, from the same bindings as the keys."""
