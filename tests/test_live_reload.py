@@ -11,6 +11,11 @@ from tests.test_app import make_app, settle
 from tui.widgets.post_table import PostTable
 
 
+def watching(watcher) -> bool:  # type: ignore[no-untyped-def]
+    """Live reload has set up its watches: a file written from now on is reported."""
+    return watcher is not None and watcher.watching.is_set()
+
+
 async def wait_until(app, pilot, predicate, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -28,7 +33,7 @@ async def test_new_changed_and_deleted_posts_appear(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(PostTable)
-        await wait_until(app, pilot, lambda: app.screen.loader.watcher is not None)
+        await wait_until(app, pilot, lambda: watching(app.screen.loader.watcher))
         titles = lambda: [post.title for post in table.posts]  # noqa: E731
         assert titles() == ["Second post", "First post"]
 

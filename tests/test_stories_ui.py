@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from tests.conftest import write_post
 from tests.test_app import make_app, settle
-from tests.test_live_reload import wait_until
+from tests.test_live_reload import wait_until, watching
 from tests.twins import FILES, STORIES, write_twins
 from tui.app import NewsApp
 from tui.cli import main as cli
@@ -217,7 +217,7 @@ async def test_live_reload_keeps_stories_right(twins: Path) -> None:
     app = make_app(twins)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await wait_until(app, pilot, lambda: main(app).loader.watcher is not None)
+        await wait_until(app, pilot, lambda: watching(main(app).loader.watcher))
         url = "https://essay.example.org/2021/12/essay?utm_campaign=x"
         newer = write_post(
             twins, "_posts/2022-01-02-essay.md", "Essay, revised", "2022-01-02", **{"from": url}

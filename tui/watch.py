@@ -73,6 +73,9 @@ class FolderWatcher:
         self._error: str | None = None
         self._child: subprocess.Popen[bytes] | None = None  # the watching process
         self._child_lock = threading.Lock()
+        # Set once the watching process has reported (its first quiet second, at the latest):
+        # its watches are in place, and from then on no change is missed.
+        self.watching = threading.Event()
 
     @property
     def error(self) -> str | None:
@@ -164,6 +167,7 @@ class FolderWatcher:
         try:
             assert child.stdout is not None
             for line in child.stdout:
+                self.watching.set()
                 report = json.loads(line)
                 if isinstance(report, dict):  # watching failed: as if it had failed here
                     message, number = str(report.get("message")), report.get("errno")
