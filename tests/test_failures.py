@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import write_post
 from tests.test_app import make_app
+from tests.test_live_reload import watching
 from tui import failures
 from tui.index.fulltext import FullTextIndex
 from tui.query import QueryEngine
@@ -65,13 +66,8 @@ async def nothing(app, pilot, monkeypatch) -> None:
 
 async def new_file(app, pilot, monkeypatch) -> None:
     await loaded(app, pilot)
-    await until(pilot, lambda: main_screen(app).loader.watcher is not None)
-    # The watcher's thread may not watch yet when it exists: write until a change is read.
-    for count in range(10):
-        write_post(Path(app.repo.root), f"new{count}.md", "A new post", "2021-01-04")
-        await until(pilot, lambda: "reading changed posts" in logged(), tries=40)
-        if "reading changed posts" in logged():
-            return
+    await until(pilot, lambda: watching(main_screen(app).loader.watcher))
+    write_post(Path(app.repo.root), "new.md", "A new post", "2021-01-04")
 
 
 async def body_search(app, pilot, monkeypatch) -> None:

@@ -198,13 +198,26 @@ class IndexCache:
         index). The table is then only part of the folder, and the count says about how much."""
         try:
             with self._lock:
-                row = self._conn.execute("SELECT value FROM meta WHERE key = 'walk'").fetchone()
+                walk = self._walk()
         except sqlite3.DatabaseError as error:
             self._rebuild(error)
             return True, 0
-        if row is None or row[0] == WALKED:  # (a cache written before the key was kept)
+        if walk is None or walk == WALKED:  # (a cache written before the key was kept)
             return True, self.count()
-        return False, int(row[0])
+        return False, int(walk)
+
+    def _walk(self) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'walk'").fetchone()
+        return None if row is None else row[0]
+
+    def _set_walk(self, walk: str) -> None:
+        """Inside a write transaction: how the refresh's walk stands (WALKED, or the files it
+        has found so far)."""
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('walk', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (walk,),
+        )
 
     def version(self) -> str:
         """Changes with every write to the posts: a later index compares it to skip its own check."""
@@ -384,7 +397,7 @@ class IndexCache:
             self._delete(result.removed)
             # Reverse path order: dated folders put the newest posts first, so they paint first.
             todo.sort(reverse=True)
-            found = _Found([(rel, size, mtime_ns) for rel, size, mtime_ns in todo])
+            found = _Found(todo)  # FileEntry is the (rel, size, mtime_ns) tuple itself
         else:
             # Cold start: nothing can have vanished, so parse files as the walk finds them (newest
             # first) instead of waiting for all of it: the first rows show within a moment.
@@ -422,17 +435,11 @@ class IndexCache:
     def _walk_done(self) -> None:
         """Record that the table holds every file the last walk found, if it does not say so."""
         with self._lock:
-            if self._conn.execute("SELECT value FROM meta WHERE key = 'walk'").fetchone() == (
-                WALKED,
-            ):
+            if self._walk() == WALKED:
                 return
             with self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('walk', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (WALKED,),
-                )
+                self._set_walk(WALKED)
 
     def _trust(self, tree: str, problems: list[str]) -> None:
         """Record that the table matches the tree with this fingerprint (and the walk's problems),
@@ -459,11 +466,7 @@ class IndexCache:
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'count'", (added,)
             )
         if walk is not None:
-            self._conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('walk', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (walk,),
-            )
+            self._set_walk(walk)
 
     def _parse_batches(
         self, todo: Iterator[_Entry], workers: int | None, cancelled: Callable[[], bool]
