@@ -382,3 +382,10 @@ def test_bold_wrapped_in_spans_and_spaces_is_still_bold() -> None:
 def test_preformatted_text_keeps_its_space() -> None:
     body = "<pre>a  =  1\n\n    b\n</pre><p>x</p>"
     assert "a  =  1" in article(render(body))
+
+
+def test_bold_that_ends_or_starts_with_chinese_punctuation_is_still_bold() -> None:
+    body = "<p>斯隆认识到，<strong>关键是心理学。</strong>他是</p><p>他<b>「引文」</b>说</p>"
+    text = article(render(body))
+    assert "斯隆认识到，**关键是心理学**。他是" in text
+    assert "他「**引文**」说" in text

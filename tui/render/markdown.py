@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -497,17 +498,81 @@ def _tidy_emphasis(root: _Element) -> None:
         text = getattr(first, attr)
         if text[0].isspace():
             setattr(first, attr, text.lstrip())
-            previous = el.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + " "
-            elif el.getparent() is not None:
-                parent = el.getparent()
-                parent.text = (parent.text or "") + " "
+            _append_before(el, " ")
         last, attr = inside[-1]
         text = getattr(last, attr)
         if text[-1].isspace():
             setattr(last, attr, text.rstrip())
             el.tail = " " + (el.tail or "")
+        # Markdown does not close "**…钱。**他": a closing mark after punctuation needs a space
+        # or punctuation after it (html2text's forced space did that, and spaced Chinese out).
+        # The punctuation goes after the mark instead: "**…钱**。他". The same before an
+        # opening mark: "他**「引文」**" opens only as "他「**引文」**".
+        text = getattr(last, attr)
+        after = _text_after(el)[:1]
+        if after and not after.isspace() and not _punctuation(after):
+            kept = len(text)
+            while kept and _punctuation(text[kept - 1]):
+                kept -= 1
+            if 0 < kept < len(text):
+                setattr(last, attr, text[:kept])
+                el.tail = text[kept:] + (el.tail or "")
+        first, attr = inside[0]
+        text = getattr(first, attr)
+        before = _text_before(el)[-1:]
+        if before and not before.isspace() and not _punctuation(before):
+            moved = 0
+            while moved < len(text) and _punctuation(text[moved]):
+                moved += 1
+            if 0 < moved < len(text):
+                setattr(first, attr, text[moved:])
+                _append_before(el, text[:moved])
+
+
+def _punctuation(char: str) -> bool:
+    """Punctuation or a symbol, as Markdown's emphasis rules count them."""
+    return unicodedata.category(char)[0] in "PS"
+
+
+def _text_before(el: _Element) -> str:
+    """Text that comes just before an element (the end of it is what counts)."""
+    node: _Element | None = el
+    while node is not None:
+        previous = node.getprevious()
+        if previous is not None:
+            text = previous.tail or "".join(previous.itertext())
+        else:
+            node = node.getparent()
+            text = "" if node is None else node.text or ""
+        if text:
+            return text
+        node = previous if previous is not None else node
+    return ""
+
+
+def _text_after(el: _Element) -> str:
+    """Text that comes just after an element (the start of it is what counts)."""
+    node: _Element | None = el
+    while node is not None:
+        if node.tail:
+            return node.tail
+        following = node.getnext()
+        if following is not None:
+            text = "".join(following.itertext())
+            if text:
+                return text
+            node = following
+        else:
+            node = node.getparent()
+    return ""
+
+
+def _append_before(el: _Element, text: str) -> None:
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    elif (parent := el.getparent()) is not None:
+        parent.text = (parent.text or "") + text
 
 
 def _strip_attributes(root: _Element) -> None:
