@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from tui.model import Post
 from tui.render import Rendered, plain_text, render_post
@@ -389,3 +390,37 @@ def test_bold_that_ends_or_starts_with_chinese_punctuation_is_still_bold() -> No
     text = article(render(body))
     assert "斯隆认识到，**关键是心理学**。他是" in text
     assert "他「**引文**」说" in text
+
+
+def unrendered_marks(markdown: str) -> list[str]:
+    """The emphasis marks Markdown reads as text (the reader would show the asterisks)."""
+    found = []
+    for token in MarkdownIt("gfm-like").parse(markdown):
+        for child in token.children or []:
+            if child.type == "text" and "*" in child.content:
+                found.append(child.content)
+    return found
+
+
+def test_bold_split_into_several_tags_is_one_bold_run() -> None:
+    # As scraped from real pages: bold cut in two, bold inside a link, bold punctuation alone.
+    body = (
+        "<p>让我们再次\n<strong>\n 审视\n</strong>\n<strong>\n 微信的规定\n</strong>\n</p>"
+        "<p>以<strong>打击</strong>\n<a href='https://x.org/a'>\n <strong>示威活动</strong>\n</a>\n。</p>"
+        "<p><strong>美方认为导弹</strong><strong>。</strong>美方</p>"
+        "<p><strong>外层<b>里层</b>外层</strong></p>"
+    )
+    text = article(render(body))
+    assert "让我们再次**审视微信的规定**" in text
+    assert "以**打击示威活动** [1]。" in text
+    assert "**美方认为导弹**。美方" in text
+    assert "**外层里层外层**" in text
+    assert not unrendered_marks(text)
+
+
+def test_bold_italic_after_chinese_text_is_not_spaced_out() -> None:
+    body = "<p>观点。<strong><em>原來那些人生。</em></strong></p><p>我們<em>所認定</em>的</p>"
+    text = article(render(body))
+    assert "观点。***原來那些人生。***" in text  # its 。 stays inside: a new paragraph follows
+    assert "我們*所認定*的" in text
+    assert not unrendered_marks(text)

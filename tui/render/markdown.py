@@ -164,6 +164,7 @@ def article_markdown(
         strip_boilerplate(root, seed[0] if seed else post.title, post.author)
         links = _number_links(root, post.url)
         _image_placeholders(root)
+        _simplify_emphasis(root)
         _collapse_space(root)
         _tidy_emphasis(root)
         _strip_attributes(root)
@@ -482,6 +483,43 @@ def _wide(char: str) -> bool:
     return bool(char) and _WIDE.match(char) is not None
 
 
+# Bold and italic as Markdown can write them. Pages built by editors split one bold phrase into
+# several tags ("<strong>再次审视 </strong><strong>微信</strong>"), nest bold in bold, and embolden
+# lone punctuation ("<strong>》</strong>"). html2text writes those as "审视****微信" and "**》**",
+# which Markdown does not read as emphasis: the reader showed the asterisks.
+_KIND = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
+
+
+def _simplify_emphasis(root: _Element) -> None:
+    """Bold (and italic) inside bold is plain within it; bold with no letter or digit in it is
+    plain; bold next to bold, with at most white space between, is one bold run."""
+    for el in list(root.iter(*_KIND)):
+        kind = _KIND[el.tag]
+        if any(_KIND.get(up.tag) == kind for up in el.iterancestors(*_KIND)) or not any(
+            char.isalnum() for char in el.text_content()
+        ):
+            el.tag = "span"
+    # Spans mean nothing to html2text (links are spans by now): without them, the bold of a
+    # link's text ("<strong>以打击</strong><a><strong>示威活动</strong></a>") sits next to the bold
+    # before it. strip_tags works in C: drop_tag() is quadratic over many siblings.
+    etree.strip_tags(root, "span")
+    for el in list(root.iter(*_KIND)):
+        if el.getparent() is None:  # merged into the one before it
+            continue
+        kind = _KIND[el.tag]
+        while (following := el.getnext()) is not None and _KIND.get(following.tag) == kind:
+            if (el.tail or "").strip():
+                break
+            gap = el.tail or ""
+            if len(el):
+                el[-1].tail = (el[-1].tail or "") + gap + (following.text or "")
+            else:
+                el.text = (el.text or "") + gap + (following.text or "")
+            el.extend(following)  # moves its children
+            el.tail = following.tail
+            following.getparent().remove(following)
+
+
 def _tidy_emphasis(root: _Element) -> None:
     """Move white space at the start and end of <em>/<strong> out of it: html2text would
     otherwise write "** text **", which Markdown does not read as emphasis."""
@@ -535,35 +573,47 @@ def _punctuation(char: str) -> bool:
 
 
 def _text_before(el: _Element) -> str:
-    """Text that comes just before an element (the end of it is what counts)."""
-    node: _Element | None = el
-    while node is not None:
+    """Text that comes just before an element in its block (the end of it is what counts)."""
+    node: _Element = el
+    while True:
         previous = node.getprevious()
         if previous is not None:
-            text = previous.tail or "".join(previous.itertext())
+            if previous.tail:
+                return previous.tail
+            if previous.tag in _BLOCKS:
+                return ""
+            text = "".join(previous.itertext())
+            node = previous
         else:
-            node = node.getparent()
-            text = "" if node is None else node.text or ""
+            parent = node.getparent()
+            if parent is None:
+                return ""
+            text = parent.text or ""
+            if not text and parent.tag in _BLOCKS:
+                return ""
+            node = parent
         if text:
             return text
-        node = previous if previous is not None else node
-    return ""
 
 
 def _text_after(el: _Element) -> str:
-    """Text that comes just after an element (the start of it is what counts)."""
+    """Text that comes just after an element in its block (the start of it is what counts)."""
     node: _Element | None = el
     while node is not None:
         if node.tail:
             return node.tail
         following = node.getnext()
         if following is not None:
+            if following.tag in _BLOCKS:
+                return ""
             text = "".join(following.itertext())
             if text:
                 return text
             node = following
         else:
             node = node.getparent()
+            if node is not None and node.tag in _BLOCKS:
+                return ""
     return ""
 
 
@@ -600,8 +650,16 @@ def _file_name(src: str) -> str:
 
 class _Converter(html2text.HTML2Text):
     """html2text, without the space it puts after emphasis before anything but a Latin letter or
-    digit: "**粗体**。" and "**bold**," are emphasis to Markdown as they are (with `*`, which,
-    unlike `_`, closes inside a word too), and a space before "。" is a typo in Chinese."""
+    digit, or before emphasis after a Chinese character: "**粗体**。" and "**bold**," are emphasis
+    to Markdown as they are (with `*`, which, unlike `_`, opens and closes inside a word too), and
+    a space before "。" is a typo in Chinese."""
+
+    def handle_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
+        # html2text puts a space before an opening "*" after a letter, for "_" marks, which
+        # Markdown does not read inside a word; it split Chinese text ("人** *原來").
+        if start and tag in ("em", "i", "u") and _wide(self.preceding_data[-1:]):
+            self.preceding_data = ""
+        super().handle_tag(tag, attrs, start)
 
     def handle_data(self, data: str, entity_char: bool = False) -> None:
         if self.preceding_stressed and data and not (data[0].isalnum() and not _wide(data[0])):
