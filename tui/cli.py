@@ -546,6 +546,7 @@ def cmd_index(args: list[str]) -> int:
             progress=lambda done, total: bar.update(posts, completed=done, total=total)
         )
         bar.update(posts, completed=len(repo.posts), total=len(repo.posts))
+        repo.save_snapshot()  # what the app's next start reads (tui.index.snapshot)
         if not options.no_bodies:
             bodies = bar.add_task("bodies", total=None)
             repo.update_fulltext(

@@ -9,7 +9,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.index import FullTextIndex, IndexCache, RefreshResult
+from tui.index import FullTextIndex, IndexCache, RefreshResult, snapshot
 from tui.index.fulltext import default_db_path as fulltext_db_path
 from tui.index.life import BodyIndexLife
 from tui.model import Post
@@ -100,6 +100,10 @@ class Repository:
         self.state = state if state is not None else StateStore()
         self.posts: list[Post] = []  # replaced whole, never mutated in place: other threads read it
         self.version = 0  # goes up with every change to `posts`, so readers can drop stale copies
+        # The index cache's version that `posts` are, row for row, when known: the snapshot of
+        # posts is written for it (see save_snapshot).
+        self.synced: str | None = None
+        self._snapshot: str | None = None  # the version of the snapshot on disk, when known whole
         self._lock = threading.Lock()  # a refresh and a live reload may finish at the same time
         self._fulltext: FullTextIndex | None = None
         self._stories = group(self.posts)
@@ -118,18 +122,49 @@ class Repository:
         return self.cache.load_newest(limit)
 
     def load(self) -> list[Post]:
-        posts = self.cache.load()
+        """Every post in the index, newest first (and their stories, for stories())."""
+        stories, synced, read = self.cache.load_stories()
+        files = stories.files
+        posts = files if isinstance(files, list) else list(files)
         with self._lock:
             self.posts = posts
+            self._stories = stories if stories.files is posts else group(posts)
+            self.synced = synced
+            self._snapshot = synced if read else None
             self.version += 1
         return posts
 
     def _apply(self, result: RefreshResult) -> None:
-        if result.empty:
-            return
         with self._lock:
-            self.posts = apply(self.posts, result)
-            self.version += 1
+            if not result.empty:
+                self.posts = apply(self.posts, result)
+                self.version += 1
+            versions = result.versions
+            self.synced = versions[1] if versions and versions[0] == self.synced else None
+
+    def save_snapshot(self, *, is_cancelled: Callable[[], bool] | None = None) -> bool:
+        """Write the snapshot of the posts and their stories that the next start reads (tui.index.
+        snapshot), unless it read or wrote the one of this version, or the posts are not known to be
+        the index's (another process wrote to it meanwhile: the next start reads the index, and
+        writes it then). Whether it wrote one. In chunks, so the UI thread answers keys meanwhile
+        (a million posts take about a second)."""
+        with self._lock:
+            posts, synced = self.posts, self.synced
+        cache = self.cache
+        if synced is None or cache.in_memory or not posts:
+            return False
+        if self._snapshot == synced:
+            return False
+        stories = self.stories()
+        if stories.files is not posts:
+            return False  # the posts changed meanwhile: the next refresh writes it
+        try:
+            done = snapshot.write(cache.snapshot_path, synced, stories, is_cancelled=is_cancelled)
+        except OSError:
+            return False  # a full disk, say: the next start reads the index as before
+        if done:
+            self._snapshot = synced
+        return done
 
     def refresh(
         self,

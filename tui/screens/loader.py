@@ -12,6 +12,7 @@ from time import monotonic
 
 from textual import on
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -33,6 +34,9 @@ PUBLISH_EVERY = 0.5  # seconds between table updates while indexing (at least)
 # rather than growing with the square of the count (a cold index of a million posts in the app
 # took 225 s, the same index without the app 99 s).
 PUBLISH_GROWTH = 0.5
+# Seconds after live reload changed the posts before their snapshot is written for the next start
+# (at a million posts a second of work in the background, so not at every change).
+SNAPSHOT_AFTER = 20.0
 
 
 # ---------------------------------------------------------------- for the screen
@@ -139,6 +143,7 @@ class ArchiveLoader(Widget):
         self.body_index: BodyIndexLife = repo.body_index
         self.watcher: FolderWatcher | None = None
         self._watch_lock = threading.Lock()  # a rescan's worker may start while one still runs
+        self._snapshot_timer: Timer | None = None
 
     def load(self) -> None:
         in_background(
@@ -233,6 +238,9 @@ class ArchiveLoader(Widget):
         if not result.empty or self.repo.posts is not posts or not whole or not posts:
             self.publish()
         post(_Scanned(list(result.problems)))
+        # For the next start, when the index changed since the last snapshot (a cold index, or
+        # files changed while newstui was closed): in chunks, while keys are answered.
+        self.repo.save_snapshot(is_cancelled=lambda: worker.is_cancelled or ending.underway())
 
     def publish(self, *, partial: bool = False, expected: int | None = None) -> None:
         """From a worker thread: show the repository's current posts (the engine is built here,
@@ -313,6 +321,21 @@ class ArchiveLoader(Widget):
         if self.body_index.ready:
             self.start_fulltext()
         self.notify(f"Posts: {event.summary}", timeout=4, markup=False)
+        if self._snapshot_timer is None:  # at most one snapshot per SNAPSHOT_AFTER while posts come
+            self._snapshot_timer = self.set_timer(SNAPSHOT_AFTER, self._save_snapshot)
+
+    def _save_snapshot(self) -> None:
+        """The snapshot of the posts after live reload changed them, so that the next start
+        reads it rather than the index row by row (a stale one is never read)."""
+        self._snapshot_timer = None
+
+        def save() -> None:
+            worker = get_current_worker()
+            self.repo.save_snapshot(is_cancelled=lambda: worker.is_cancelled or ending.underway())
+
+        in_background(
+            self, save, exclusive=True, group="snapshot", description="keeping a snapshot"
+        )
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
