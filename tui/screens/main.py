@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 PREVIEW_DELAY = 0.12  # seconds the cursor must rest before the preview renders
 TYPING_PAUSE = 0.3  # seconds without a key in the filter before the preview is redrawn
+# Seconds the preview waits after the first screen of a long post before drawing the rest.
+PREVIEW_REST = 1.0
 TIMELINE_DELAY = 0.3  # seconds of quiet typing before the sparkline is redrawn
 
 COLUMNS = {column.key: column for column in DEFAULT_COLUMNS} | {
@@ -109,7 +111,7 @@ class MainScreen(FilterActions):
                 flags=self.flags_for,
                 date_format=self.config.date_format,
             )
-            yield ArticleView(id="preview")
+            yield ArticleView(id="preview", rest_after=PREVIEW_REST)
         yield KeyBar()
         yield self.loader
 
@@ -251,6 +253,7 @@ class MainScreen(FilterActions):
     def _opened(self, event: PostTable.Opened) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()  # the reader reads the post now: no second reading
+        self.preview.stop()  # nor the rest of a long one drawn here while the reader draws it
         self.app.push_screen(
             ReaderScreen(
                 self.repo,

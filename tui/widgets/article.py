@@ -170,6 +170,14 @@ def render_lines(
     ]
 
 
+def _cancelled_within(worker: Worker, seconds: float) -> bool:
+    """Wait up to seconds; whether the worker was cancelled meanwhile."""
+    deadline = monotonic() + seconds
+    while not worker.is_cancelled and monotonic() < deadline:
+        sleep(min(0.05, max(0.0, deadline - monotonic())))
+    return worker.is_cancelled
+
+
 def _with_pauses(segments: Iterable[Segment], cancelled: Callable[[], bool]) -> Iterator[Segment]:
     resume = monotonic() + WORK_SLICE
     for segment in segments:
@@ -281,8 +289,14 @@ class ArticleView(ScrollView, can_focus=True):
     }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, classes: str | None = None, rest_after: float = 0.0
+    ) -> None:
+        """rest_after: seconds to wait after the first screen of a long post before reading and
+        drawing the rest (the preview: the rest of a 700 KB post takes ~2 s of work, and a post
+        glanced at, or opened in the reader at once, is not drawn in full meanwhile)."""
         super().__init__(id=id, classes=classes)
+        self.rest_after = rest_after
         self.links: list[str] = []
         self.shown_key: object = None  # what is on screen (a post path), to skip needless reloads
         self.markdown = ""
@@ -372,6 +386,8 @@ class ArticleView(ScrollView, can_focus=True):
             if not self._publish_and_wait(worker, markdown, links, lines, width):
                 return
             new = False
+            if cut and self.rest_after and _cancelled_within(worker, self.rest_after):
+                return
             if cut:
                 markdown, links, notes, _ = document(False)
             width = self._layout_width
@@ -379,6 +395,15 @@ class ArticleView(ScrollView, can_focus=True):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._set_document, markdown, links, lines, width, new, True)
             self.post_message(self.Loaded(notes))
+
+    def stop(self) -> None:
+        """Stop drawing a document not yet drawn in full (the reader opens over the preview and
+        draws the post itself); the next show_post() draws it again."""
+        if self._loading:
+            self.workers.cancel_group(self, "article")
+            self._stop_notice()
+            self._loading = False
+            self.shown_key = None
 
     def _wait_for_width(self, worker: Worker) -> int | None:
         while not self._laid_out.wait(0.05):
