@@ -187,3 +187,30 @@ async def test_an_empty_folder_says_so_once_it_is_walked(tmp_path: Path) -> None
         await pilot.pause()
         drawn = [table.render_line(y).text for y in range(table.size.height)]
         assert any("No posts in this folder" in line for line in drawn)
+
+
+async def test_the_whole_list_is_read_once_the_first_rows_are_on_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm start reads the whole list only after the first rows are drawn: read at once, it
+    shared the interpreter with the UI thread drawing them, and made them later."""
+    from tui.screens import loader
+
+    root = tmp_path / "posts"
+    for day in range(1, 6):
+        write_post(root, f"2024-05-{day:02d}-p.md", f"news of May {day}", f"2024-05-{day:02d}")
+    Repository(root).refresh()  # warm: the index holds every post
+    monkeypatch.setattr(loader, "FIRST_ROWS", 2)
+    shown_at_load: list[int] = []
+    real_load = Repository.load
+
+    def load(self: Repository) -> list[Post]:
+        shown_at_load.append(len(app.screen.query_one(PostTable).posts))
+        return real_load(self)
+
+    monkeypatch.setattr(Repository, "load", load)
+    app = make_app(root)
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.screen.query_one(PostTable)
+        await until(pilot, lambda: len(table.posts) == 5)
+    assert shown_at_load == [2]  # the two newest were on screen when the rest was read
