@@ -641,3 +641,74 @@ def test_paths_matching_joins_the_body_index(archive: Path, db: Path, tmp_path: 
         found = cache.paths_matching(body.db_path, queries)
         assert found == [rel for rel in newest if rel in body.search(term)], term
     assert body.match_queries("") is None
+
+
+class _ThreadPool(concurrent.futures.ThreadPoolExecutor):
+    """Stands in for the parsers' pool, in threads: counts the tasks out, and from the
+    (breaks_after + 1)th task on hands back futures broken as when a pool process dies."""
+
+    def __init__(self, breaks_after: int = 10**9) -> None:
+        super().__init__(max_workers=2)
+        self.breaks_after = breaks_after
+        self.submitted = 0
+        self.out = 0
+        self.most_out = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.submitted += 1
+        if self.submitted > self.breaks_after:
+            broken: concurrent.futures.Future[object] = concurrent.futures.Future()
+            broken.set_exception(BrokenProcessPool("a pool process died"))
+            return broken
+        self.out += 1
+        self.most_out = max(self.most_out, self.out)
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: setattr(self, "out", self.out - 1))
+        return future
+
+
+def pooled_cache(tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch, pool: _ThreadPool):
+    monkeypatch.setattr(cache_module, "start_pool", lambda workers, preload=(): pool)
+    root = tmp_path / "pooled"
+    rels = make_archive(root, 40)
+    cache = IndexCache(root, db)
+    cache.pool_threshold, cache.chunk_size, cache.batch_size, cache.first_batch = 1, 3, 4, 2
+    return cache, rels
+
+
+def test_a_pool_broken_half_way_leaves_the_rest_to_this_process(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = _ThreadPool(breaks_after=4)
+    cache, rels = pooled_cache(tmp_path, db, monkeypatch, pool)
+    result = cache.refresh(workers=2)
+    assert pool.submitted > 4  # it did break, with files out
+    added = [post.path for post in result.added]
+    assert sorted(added) == sorted(rels)  # each file once: none lost, none written twice
+    assert cache.count() == 40 and cache.walk() == (True, 40)
+
+
+def test_a_cancel_in_the_pool_path_keeps_what_was_written(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = _ThreadPool()
+    cache, rels = pooled_cache(tmp_path, db, monkeypatch, pool)
+    seen: list[int] = []
+    result = cache.refresh(
+        workers=2, on_batch=lambda posts: seen.append(len(posts)), is_cancelled=lambda: bool(seen)
+    )
+    assert result.cancelled and cache.count() == sum(seen) < 40
+    assert not cache.walk()[0]
+    cache.refresh(workers=2)  # the rest, later
+    assert cache.count() == 40 and cache.walk() == (True, 40)
+    assert sorted(p.path for p in cache.load()) == sorted(rels)
+
+
+def test_pool_tasks_grow_with_the_files_handed_out() -> None:
+    entries = [(f"{i:05}.md", 1, 1) for i in range(5000)]
+    sizes = [len(chunk) for chunk in cache_module._growing(entries, 10, 100)]
+    assert sum(sizes) == 5000
+    assert sizes[:16] == [10] * 16  # the first ones small: the newest files come back soon
+    assert sizes == sorted(sizes[:-1]) + sizes[-1:] and max(sizes) == 100

@@ -91,7 +91,13 @@ class IndexCache:
     # 5: a post's id is its story key (tui.stories); 6: no columns that only repeat `packed`, the
     # date as (ts, offset), the folded title
     pool_threshold = 2000  # fewer files than this parse in-process: a pool start costs more
-    chunk_size = 250  # paths per pool task
+    chunk_size = 250  # paths per pool task, at first (the newest files come back soon)...
+    # ...growing to this many with the files handed out: each task costs this process a wakeup
+    # of the pool's thread, a send by its queue's thread and a receive, all for the interpreter
+    # the app's threads share. A cold index of a million files in 4,000 tasks of 250 spent ~12 s
+    # of the app's threads on them (sampled, at load 5-7).
+    chunk_most = 2000
+    batch_most = 50_000  # rows per write transaction and on_batch call, at most
     batch_size = 1000  # rows per write transaction and per on_batch call
     # The first on_batch call, parsed in this process: the app shows a batch this small at once
     # (its FIRST_ROWS is 200) rather than waiting for its next periodic update. A screenful is
@@ -536,7 +542,7 @@ class IndexCache:
             for entries in _batched(chain(first, head, todo), self.batch_size):
                 yield _parse_chunk(root, entries)
             return
-        chunks = _batched(chain(head, todo), self.chunk_size)
+        chunks = _growing(chain(head, todo), self.chunk_size, self.chunk_most)
         import queue
 
         unparsed: dict[int, list[_Entry]] = {}  # submitted and not yet back, by number
@@ -546,9 +552,14 @@ class IndexCache:
         # every chunk made a cold index of a million files spend most of its time doing that.
         back: queue.SimpleQueue[Future[list[_Row]]] = queue.SimpleQueue()
         batch: list[_Row] = []
-        # Batches grow with the count so far: each on_batch call costs the app a merge into
-        # everything shown, so 100,000 posts come in a few dozen batches rather than a hundred.
+        # Batches grow with the count so far (each on_batch call costs the app a little: 100,000
+        # posts come in a few dozen batches rather than a hundred), up to batch_most: the last
+        # one is written after the pool is done, with a CPU idle.
         yielded = 0
+
+        def due() -> bool:
+            return len(batch) >= max(self.batch_size, min(yielded // 4, self.batch_most))
+
         executor: ProcessPoolExecutor | None = None
 
         def take(future: Future[list[_Row]]) -> None:
@@ -572,7 +583,7 @@ class IndexCache:
                     future.add_done_callback(back.put)
                     while not back.empty():
                         take(back.get())
-                    if len(batch) >= max(self.batch_size, yielded // 4):
+                    if due():
                         yielded += len(batch)
                         yield batch
                         batch = []
@@ -580,7 +591,7 @@ class IndexCache:
                     take(back.get())  # waits for the next one
                     while not back.empty():
                         take(back.get())
-                    if len(batch) >= max(self.batch_size, yielded // 4) or not futures:
+                    if due() or not futures:
                         yielded += len(batch)
                         yield batch
                         batch = []
@@ -726,6 +737,15 @@ class _Found:
         if self._total is None:
             self.count += 1
         return entry
+
+
+def _growing(entries: Iterable[_Entry], first: int, most: int) -> Iterator[list[_Entry]]:
+    """Batches of first entries, growing with the count handed out to at most `most`."""
+    iterator = iter(entries)
+    taken = 0
+    while batch := list(islice(iterator, min(most, max(first, taken // 16)))):
+        taken += len(batch)
+        yield batch
 
 
 def _batched(entries: Iterable[_Entry], size: int) -> Iterator[list[_Entry]]:

@@ -30,10 +30,11 @@ FIRST_ROWS = 200  # shown straight from the index before the full list is loaded
 PUBLISH_EVERY = 0.5  # seconds between table updates while indexing (at least)
 # ...and a table update while indexing only once the posts waiting for it are this share of
 # those shown: each update merges, groups and prepares an engine over every post shown (~5 s at
-# a million, on the cores the parsers need), so their cost adds up to a few times the last one's
-# rather than growing with the square of the count (a cold index of a million posts in the app
-# took 225 s, the same index without the app 99 s).
-PUBLISH_GROWTH = 0.5
+# a million, on the cores the parsers need), so their cost adds up to about 1 / PUBLISH_GROWTH
+# times the last one's rather than growing with the square of the count (a cold index of a
+# million posts in the app took 225 s, the same index without the app 99 s). At 0.5 the updates
+# of a cold index of a million posts (14) held its thread 29 s of its 168 (traced at load 5-7).
+PUBLISH_GROWTH = 1.0
 # Seconds after live reload changed the posts before their snapshot is written for the next start
 # (at a million posts a second of work in the background, so not at every change).
 SNAPSHOT_AFTER = 20.0
@@ -242,8 +243,14 @@ class ArchiveLoader(Widget):
         if worker.is_cancelled:
             return
         # Also when nothing was ever listed: the screen learns that an empty folder is all there is.
+        # The index is done: the status line says so as the whole list goes up, not once its
+        # engine is ready too (~2 s later at a million posts; the filter searches the list
+        # before it meanwhile).
+        done = Activity("")
         if not result.empty or self.repo.posts is not posts or not whole or not posts:
-            self.publish()
+            self.publish(then=done)
+        else:
+            post(done)
         post(_Scanned(list(result.problems)))
         # For the next start, when the index changed since the last snapshot (a cold index, or
         # files changed while newstui was closed): in chunks, while keys are answered.
@@ -253,19 +260,25 @@ class ArchiveLoader(Widget):
         """From the screen, once a list it was sent is on screen: the whole list may load."""
         self._first_rows_shown.set()
 
-    def publish(self, *, partial: bool = False, expected: int | None = None) -> None:
+    def publish(
+        self, *, partial: bool = False, expected: int | None = None, then: Message | None = None
+    ) -> None:
         """From a worker thread: show the repository's current posts (the engine is built here,
-        off the UI); partial: more are coming, about `expected` files in all."""
+        off the UI); partial: more are coming, about `expected` files in all; then: see
+        send_list."""
         version = self.repo.version
         self.send_list(
-            stories_loaded(self.repo.stories(), version, partial=partial, expected=expected)
+            stories_loaded(self.repo.stories(), version, partial=partial, expected=expected),
+            then=then,
         )
 
-    def send_list(self, loaded: PostsLoaded) -> None:
-        """From a worker thread: send a list to the screen, then prepare its engine (a million
-        posts' columns take about a second: the list shows first, and until the engine is
-        ready the filter searches the list before it)."""
+    def send_list(self, loaded: PostsLoaded, *, then: Message | None = None) -> None:
+        """From a worker thread: send a list to the screen (and then `then`, if given), then
+        prepare its engine (a million posts' columns take about a second: the list shows
+        first, and until the engine is ready the filter searches the list before it)."""
         self.post_message(loaded)
+        if then is not None:
+            self.post_message(then)
         if loaded.engine is not None:
             loaded.engine.prepare()
             self.post_message(EngineReady(loaded.engine))
