@@ -207,16 +207,20 @@ class ArchiveLoader(Widget):
             # time the heap grew by a quarter) do not walk every post so far again, holding the
             # keys 30-130 ms at 100,000 posts and seconds at a million.
             collector.keep_for_good()
-            # The last batch is not shown on its own: the whole list follows at once (publish()),
-            # and the batches grow, so the last one nearly always found an update due: a second
-            # engine over every post, at the end of every cold index (~5 s at a million). Last:
-            # every file found is parsed and the walk found none since the batch before.
-            last = to_parse is not None and parsed >= to_parse and to_parse == walked
+            # The last batches are not shown on their own: the whole list follows at once
+            # (publish()), and an update over nearly every post just before it is a second engine
+            # over every post (7 s at a million, traced: the pool was done, the update held up
+            # the last writes). Near the end: the files left to parse are under a quarter of the
+            # posts listed, and the walk found none since the batch before.
+            listed = len(shown) + len(waiting)
+            near_end = (
+                to_parse is not None and to_parse == walked and 4 * (to_parse - parsed) < listed
+            )
             walked = to_parse
             due = (
                 monotonic() >= next_publish
                 and len(waiting) >= PUBLISH_GROWTH * len(shown)
-                and not last
+                and not near_end
             )
             if due or len(shown) + len(waiting) <= FIRST_ROWS:
                 started = monotonic()
