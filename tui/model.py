@@ -118,33 +118,8 @@ class Post:
         else:
             self._when = value
 
-    @classmethod
-    def stored(
-        cls,
-        id: str,
-        path: str,
-        title: str,
-        folded: str,
-        ts: float,
-        zone: timezone,  # shared (see shared_zone): the date is in whole seconds at this offset
-        author: str,
-        url: str,
-        tags: tuple[str, ...],
-        categories: tuple[str, ...],
-        extra: Mapping[str, str] | None,
-        problems: tuple[str, ...],
-        size: int,
-        mtime_ns: int,
-    ) -> Post:
-        """A post as the index cache keeps it, its date as (ts, zone): no datetime is made, which
-        is most of the time a warm start of a million posts takes."""
-        return stored_post(
-            id, path, title, folded, ts, zone, author, url, tags, categories, extra, problems,
-            size, mtime_ns,
-        )  # fmt: skip
-
     def stored_date(self) -> tuple[float, int] | str | None:
-        """The date as the index cache stores it: (timestamp, offset in seconds) when stored()
+        """The date as the index cache stores it: (timestamp, offset in seconds) when stored_post()
         can rebuild it exactly, else its ISO text; None when undated."""
         when = self._when
         if when is None:
@@ -222,8 +197,9 @@ def stored_post(
     mtime_ns: int,
     new: Callable[[type[Post]], Post] = object.__new__,
 ) -> Post:
-    """Post.stored(), as a plain function for map() over columns of fields (tui.index.snapshot);
-    zone None: undated (ts UNDATED). One statement per field and no method call: a third quicker
+    """A post as the index cache keeps it, its date as (ts, zone): no datetime is made, which is
+    most of the time a warm start of a million posts takes. A plain function for map() over
+    columns of fields (tui.index.snapshot); zone None: undated (ts UNDATED). One statement per field and no method call: a third quicker
     than assigning tuples in a classmethod, for the million posts of a warm start."""
     post = new(Post)
     post.id = id

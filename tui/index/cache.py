@@ -785,7 +785,7 @@ def _to_row(post: Post) -> _Row:
             post.path,
             post.title,
             None if post.folded is post.title else post.folded,  # computed here, in the pool
-            post.stored_date(),  # (ts, offset): load() makes no datetime (see Post.stored)
+            post.stored_date(),  # (ts, offset): load() makes no datetime (see stored_post)
             post.url,
             shared,
             extra or None,

@@ -234,7 +234,7 @@ def _write_chunk(file: BinaryIO, posts: Sequence[Post], marks: tuple[set[int], s
 
 def _whens(posts: Sequence[Post]) -> list[int | str | None]:
     """Each post's date beside its ts: its zone's offset in seconds, None when undated, or its
-    ISO text when Post.stored could not rebuild it from (ts, zone) (see Post.stored_date)."""
+    ISO text when stored_post could not rebuild it from (ts, zone) (see Post.stored_date)."""
     codes: dict[object, int | None] = {None: None}
     for when in set(map(_WHEN, posts)):
         if isinstance(when, timezone):
