@@ -674,6 +674,26 @@ async def test_keys_typed_ahead_of_the_focus_go_before_keys_the_input_got(
         assert field.value == "bo01"
 
 
+@pytest.mark.parametrize("last", ["enter", "escape"])
+async def test_enter_or_escape_typed_fast_after_l_go_to_the_prompt(
+    archive: Path, last: str
+) -> None:
+    # "l 待讀 Enter" in one burst (seen in tmux): the Enter queued at the table with the letters,
+    # and was lost there, so the prompt stayed open with its text.
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("l")
+        assert isinstance(app.screen, PromptScreen)
+        # The table's queue, bubbled to the screen after the prompt took the focus.
+        for key, character in (("f", "f"), ("o", "o"), (last, {"enter": "\r"}.get(last, "\x1b"))):
+            await main(app).on_key(events.Key(key, character))
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen)
+        labelled = [t for t in TITLES if "fo" in state(app, t).labels]
+        assert len(labelled) == (1 if last == "enter" else 0)
+
+
 async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:

@@ -93,6 +93,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.suggester = suggester
         self.value = value
         self._typed_ahead = ""  # keys that arrived before the input was there to take them
+        self._key_ahead = ""  # and Enter or Esc behind them
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -106,6 +107,8 @@ class PromptScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         if self._typed_ahead:
             self.query_one(Input).insert_text_at_cursor(self._typed_ahead)
+        if self._key_ahead:
+            self.key_ahead(self._key_ahead)
 
     def type_ahead(self, text: str) -> None:
         """Text typed right behind the key that opened this prompt (see MainScreen.on_key)."""
@@ -115,6 +118,17 @@ class PromptScreen(ModalScreen[str | None]):
         else:
             self._typed_ahead += text
 
+    def key_ahead(self, key: str) -> None:
+        """Enter or Esc typed right behind the text typed ahead (see type_ahead): take the text,
+        or cancel, as the input would have (once it is there)."""
+        inputs = self.query(TypeAheadInput)
+        if not inputs:
+            self._key_ahead = key
+        elif key == "escape":
+            self.dismiss(None)
+        else:
+            self.take(inputs.first().value)
+
     def action_complete(self) -> None:
         prompt = self.query_one(Input)
         prompt.cursor_position = len(prompt.value)
@@ -122,11 +136,16 @@ class PromptScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        problem = self.check(event.value) if self.check is not None else None
+        self.take(event.value)
+
+    def take(self, text: str) -> None:
+        """Close with text, unless check says why it cannot be taken."""
+        problem = self.check(text) if self.check is not None else None
         if problem:
-            self.query_one("#prompt-problem", Static).update(Content(clean_line(problem)))
+            for shown in self.query("#prompt-problem").results(Static):  # (not yet if typed ahead)
+                shown.update(Content(clean_line(problem)))
             return
-        self.dismiss(event.value)
+        self.dismiss(text)
 
 
 class OutputScreen(ModalScreen[None]):
