@@ -10,7 +10,7 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import chain, islice
@@ -385,8 +385,7 @@ class IndexCache:
             # want both CPUs, and it is only needed at the end.
             tree = TreeFingerprint(self.root, idle=not self.count())
         try:
-            with self._refresh_lock:
-                before = self._track()
+            with self._refresh_lock, self._tracking() as versions:
                 try:
                     result = self._refresh(tree, on_batch, progress, is_cancelled, workers)
                 except sqlite3.DatabaseError as error:
@@ -394,10 +393,9 @@ class IndexCache:
                         raise
                     self._rebuild(error)
                     result = self._refresh(tree, on_batch, progress, is_cancelled, workers)
-                result.versions = self._tracked(before)
+                result.versions = versions()
                 return result
         finally:
-            self._steps = None
             if own and tree is not None:
                 tree.close()
 
@@ -650,43 +648,44 @@ class IndexCache:
 
     def update_paths(self, rels: Iterable[str]) -> RefreshResult:
         """Live reload: re-stat these paths, re-parse new or changed ones, drop vanished ones."""
-        with self._refresh_lock:
-            before = self._track()
-            try:
-                result = RefreshResult()
-                known = self._stats()
-                todo: list[_Entry] = []
-                for rel in dict.fromkeys(rels):
-                    st = self._stat(rel)
-                    if st is None:
-                        if rel in known:
-                            result.removed.append(rel)
-                    elif known.get(rel) != st:
-                        todo.append((rel, *st))
-                self._delete(result.removed)
-                for post in self._write(_parse_chunk(str(self.root), todo)):
-                    (result.changed if post.path in known else result.added).append(post)
-                result.versions = self._tracked(before)
-                return result
-            finally:
-                self._steps = None
+        with self._refresh_lock, self._tracking() as versions:
+            result = RefreshResult()
+            known = self._stats()
+            todo: list[_Entry] = []
+            for rel in dict.fromkeys(rels):
+                st = self._stat(rel)
+                if st is None:
+                    if rel in known:
+                        result.removed.append(rel)
+                elif known.get(rel) != st:
+                    todo.append((rel, *st))
+            self._delete(result.removed)
+            for post in self._write(_parse_chunk(str(self.root), todo)):
+                (result.changed if post.path in known else result.added).append(post)
+            result.versions = versions()
+            return result
 
-    def _track(self) -> str:
-        """Under the refresh lock, before a refresh's writes: the table's version, and each write
-        from now on is recorded (see _tracked)."""
-        self._steps = []
-        return self.version()
+    @contextmanager
+    def _tracking(self) -> Iterator[Callable[[], tuple[str, str] | None]]:
+        """Under the refresh lock, around a refresh's writes: each write is recorded, and the
+        function given says RefreshResult.versions: (the table's version before, now) if every
+        write since was this process's, one after the other; else None."""
+        before = self.version()
+        steps: list[tuple[str, str]] = []
+        self._steps = steps
 
-    def _tracked(self, before: str) -> tuple[str, str] | None:
-        """RefreshResult.versions: (before, the version now) if every write since _track was this
-        process's, one after the other; else None."""
-        steps, self._steps = self._steps or [], None
-        now = before
-        for previous, new in steps:
-            if previous != now:
-                return None  # another process wrote in between
-            now = new
-        return (before, now) if now and self.version() == now else None
+        def versions() -> tuple[str, str] | None:
+            now = before
+            for previous, new in steps:
+                if previous != now:
+                    return None  # another process wrote in between
+                now = new
+            return (before, now) if now and self.version() == now else None
+
+        try:
+            yield versions
+        finally:
+            self._steps = None
 
     def _stat(self, rel: str) -> tuple[int, int] | None:
         """(size, mtime_ns) of rel if scan() would list it (a post file, nothing hidden), else None."""
