@@ -199,8 +199,8 @@ def stored_post(
 ) -> Post:
     """A post as the index cache keeps it, its date as (ts, zone): no datetime is made, which is
     most of the time a warm start of a million posts takes. A plain function for map() over
-    columns of fields (tui.index.snapshot); zone None: undated (ts UNDATED). One statement per field and no method call: a third quicker
-    than assigning tuples in a classmethod, for the million posts of a warm start."""
+    columns of fields (tui.index.snapshot); zone None: undated (ts UNDATED). One statement per
+    field and no method call: a third quicker than assigning tuples in a classmethod."""
     post = new(Post)
     post.id = id
     post.path = path

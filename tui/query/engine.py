@@ -170,7 +170,7 @@ class QueryEngine:
             # A tuple: once a collection has seen that it holds only strings, the collector
             # leaves it alone (a list of a million is walked element by element at every full
             # collection).
-            self._fields[field] = tuple(hay)
+            hay = self._fields[field] = tuple(hay)
         return hay
 
     def distinct(self, field: str) -> frozenset[str]:
