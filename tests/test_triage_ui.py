@@ -694,6 +694,31 @@ async def test_enter_or_escape_typed_fast_after_l_go_to_the_prompt(
         assert len(labelled) == (1 if last == "enter" else 0)
 
 
+async def test_keys_that_reach_the_prompt_before_its_input_has_the_focus_are_typed(
+    archive: Path,
+) -> None:
+    # Seen in tmux under load: "l 待讀 Enter" labelled the post "讀". The app hands a key to the
+    # focused widget, or to the screen when nothing has the focus yet: the 待 that came in
+    # between the prompt's push and its input's focus went to the prompt screen, and was lost.
+    app = make_app(archive)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        main(app).action_labels()
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        assert app.focused is None
+        app.post_message(events.Key("待", "待"))  # handed to the prompt screen itself
+        await pilot.pause()
+        assert app.focused is not None
+        app.post_message(events.Key("讀", "讀"))  # handed to the focused input
+        await pilot.pause()
+        assert prompt.query_one(Input).value == "待讀"
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen)
+        assert sum("待讀" in state(app, t).labels for t in TITLES) == 1
+
+
 async def test_keys_typed_fast_after_l_go_to_the_prompt(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=SIZE) as pilot:

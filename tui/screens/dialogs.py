@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -106,28 +107,44 @@ class PromptScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         if self._typed_ahead:
-            self.query_one(Input).insert_text_at_cursor(self._typed_ahead)
+            self.query_one(TypeAheadInput).type_ahead(self._typed_ahead)
         if self._key_ahead:
-            self.key_ahead(self._key_ahead)
+            self._take_key(self._key_ahead)
+
+    def on_key(self, event: events.Key) -> None:
+        # The app hands a key to the focused widget, or to the screen while nothing has the
+        # focus: keys that come in between this prompt's push and its input's focus arrive here
+        # ("l 待讀" labelled "讀" under load). Keys the input had stop there, or bubble past
+        # a screen that is no longer on top.
+        if self.app.screen is not self:
+            return
+        if event.is_printable and event.character:
+            self.type_ahead(event.character)
+            event.stop()
+        elif event.key == "enter":
+            self.key_ahead(event.key)
+            event.stop()
 
     def type_ahead(self, text: str) -> None:
-        """Text typed right behind the key that opened this prompt (see MainScreen.on_key)."""
-        inputs = self.query(TypeAheadInput)
-        if inputs:
-            inputs.first().type_ahead(text)
+        """Text typed right behind the key that opened this prompt (see PostActions.on_key)."""
+        if self.is_mounted:  # else on_mount types it, in order, once the input is there
+            self.query_one(TypeAheadInput).type_ahead(text)
         else:
             self._typed_ahead += text
 
     def key_ahead(self, key: str) -> None:
         """Enter or Esc typed right behind the text typed ahead (see type_ahead): take the text,
         or cancel, as the input would have (once it is there)."""
-        inputs = self.query(TypeAheadInput)
-        if not inputs:
+        if self.is_mounted:
+            self._take_key(key)
+        else:
             self._key_ahead = key
-        elif key == "escape":
+
+    def _take_key(self, key: str) -> None:
+        if key == "escape":
             self.dismiss(None)
         else:
-            self.take(inputs.first().value)
+            self.take(self.query_one(TypeAheadInput).value)
 
     def action_complete(self) -> None:
         prompt = self.query_one(Input)
