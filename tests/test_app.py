@@ -128,6 +128,33 @@ async def test_bad_query_keeps_previous_rows(archive: Path) -> None:
         assert "query:" in app.screen.query_one(StatusBar).activity
 
 
+async def test_a_field_name_without_its_value_yet_answers_the_rest(archive: Path) -> None:
+    # A person typing "body:" and pausing sees the list they started from, not the answer to
+    # the word "body" typed on the way (the bench once timed "body:zzqxj" against that answer).
+    app = make_app(archive)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        status = app.screen.query_one(StatusBar)
+        await pilot.press("slash", *"body")
+        await settle(app, pilot)
+        assert table.posts == []
+        await pilot.press(":")
+        await settle(app, pilot)
+        assert len(table.posts) == 3
+        assert "query:" not in status.activity
+        await pilot.press(*"markets")
+        await settle(app, pilot)
+        assert [post.path for post in table.posts] == ["2020/01/2020-01-02-old.md"]
+        await pilot.press("escape", "slash", *"older -TITLE:")
+        await settle(app, pilot)
+        assert [post.path for post in table.posts] == ["2020/01/2020-01-02-old.md"]
+        assert "query:" not in status.activity
+        await pilot.press(" ")  # a space after the colon: no value, and not being typed
+        await settle(app, pilot)
+        assert "query: title: needs a value" in status.activity
+
+
 async def test_enter_opens_reader_and_escape_returns(archive: Path) -> None:
     app = make_app(archive)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -3,6 +3,7 @@ search and saved-search counts in workers that report back with Messages."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -26,6 +27,7 @@ from tui.query import (
     uses_field,
 )
 from tui.query.order import NEWEST_FIRST, Order, parse_order, sort_indices
+from tui.query.parser import FIELDS
 from tui.repository import Repository
 from tui.widgets.saved_searches import BUILT_IN, SearchCount
 from tui.widgets.workers import in_background
@@ -52,6 +54,9 @@ class Counted(Message):
 class CountAgain(Message):
     """Counting was interrupted by the filter bar's body search: count again later."""
 
+
+# A field name at the end of the text with nothing after it yet ("香港 body:"): still being typed.
+_FIELD_TYPED = re.compile(r"(?:^|\s)-?(?:" + "|".join(FIELDS) + r"):$", re.IGNORECASE)
 
 # Posts searched between two looks at the keys (query_steps): a slice takes ~20 ms at a million
 # posts, and up to 100,000 posts are searched in one pass as before.
@@ -170,8 +175,16 @@ class Filtering:
         return list(map(shown.__getitem__, sorted(range(len(shown)), key=keys.__getitem__)))
 
     def parse(self) -> Query:
-        """The query typed; QueryError if it does not parse."""
-        return parse(self.text, saved=self.config.searches)
+        """The query typed; QueryError if it does not parse. A field name typed without its
+        value yet leaves the answer to the rest of the text: typing "body:" shows what it showed
+        before the word "body", not what the word "body" matched on the way."""
+        try:
+            return parse(self.text, saved=self.config.searches)
+        except QueryError:
+            head = _FIELD_TYPED.sub("", self.text)
+            if head == self.text:
+                raise
+            return parse(head, saved=self.config.searches)
 
     def run_query(
         self, query: Query, *, bodies: bool = False, selected: frozenset[str] | None = None
