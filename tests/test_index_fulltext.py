@@ -408,6 +408,65 @@ def test_a_search_superseded_before_it_ran_or_read_its_ids_stops(
     assert index.notice is None
 
 
+def test_a_search_while_the_table_is_prepared_answers_without_waiting(
+    indexed: tuple[Path, FullTextIndex],
+) -> None:
+    # At a million posts the table takes seconds: the first body: search once waited 7.8 s
+    # for it. Meanwhile the paths of the matching rows answer, exactly.
+    root, index = indexed
+    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    started, release = threading.Event(), threading.Event()
+    read_table = index._read_table
+
+    def slow_table(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
+        started.set()
+        assert release.wait(10)
+        return read_table(conn, where)
+
+    index._read_table = slow_table  # type: ignore[method-assign]
+    preparing = threading.Thread(target=index.prepare, args=(where,))
+    preparing.start()
+    assert started.wait(10)
+    answers: dict[str, set[int]] = {}
+
+    def search() -> None:
+        for term in ("香港", "港", "privacy", "absent-term", ""):
+            answers[term] = index.positions(term, where)
+
+    searching = threading.Thread(target=search)
+    searching.start()
+    searching.join(10)
+    finished = not searching.is_alive()
+    release.set()
+    preparing.join()
+    searching.join()
+    assert finished, "the search waited for the table"
+    for term, found in answers.items():
+        assert found == {where[p] for p in brute(root, term)}, term
+    assert index._current(where) is not None  # and the table is there for the next one
+    assert index.positions("香港", where) == answers["香港"]
+
+
+def test_a_table_prepared_while_the_index_changed_is_not_kept(
+    indexed: tuple[Path, FullTextIndex],
+) -> None:
+    root, index = indexed
+    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    read_table = index._read_table
+
+    def table_then_a_write(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
+        table = read_table(conn, where)
+        write(root, "2021/000.md", "zebra", "<p>zebra</p>")
+        index.update(posts_of(root))
+        return table
+
+    index._read_table = table_then_a_write  # type: ignore[method-assign]
+    index.prepare(where)
+    assert index._current(where) is None
+    index._read_table = read_table  # type: ignore[method-assign]
+    assert index.positions("zebra", where) == {where["2021/000.md"]}
+
+
 def test_a_search_split_between_two_threads_equals_brute_force(
     indexed: tuple[Path, FullTextIndex],
 ) -> None:
