@@ -13,7 +13,9 @@ import pytest
 import tui.index.snapshot as snapshot
 from tests.conftest import write_post
 from tui.index import IndexCache
+from tui.query import QueryEngine, parse
 from tui.repository import Repository
+from tui.state import PostState
 from tui.stories import Stories, group
 
 
@@ -70,6 +72,8 @@ def test_the_snapshot_gives_back_every_post_and_story(archive: Path) -> None:
     assert found.files == posts
     assert found.rows == stories.rows
     assert found.copies == stories.copies
+    # Where the stories with copies are among the rows: the query engine need not look them up.
+    assert found.shared == [i for i, row in enumerate(stories.rows) if row.id in stories.copies]
     for got, expected in zip(found.files, posts, strict=True):
         assert got.folded == expected.folded and got.ts == expected.ts
         assert got.date == expected.date and got.date.__repr__() == expected.date.__repr__()
@@ -93,6 +97,21 @@ def test_a_start_reads_the_snapshot_and_needs_no_grouping(
     assert stories.rows == expected.rows and stories.copies == expected.copies
     assert repo.synced == repo.cache.version()
     assert not repo.save_snapshot()  # it is current
+    repo.close()
+
+
+def test_an_engine_over_the_snapshot_searches_every_copy_of_a_story(archive: Path) -> None:
+    repo = indexed(archive)
+    repo.save_snapshot()
+    stories = snapshot.read(repo.cache.snapshot_path, repo.cache.version())
+    assert stories is not None and stories.shared
+    engine = QueryEngine(stories.rows, copies=stories.copies, shared=stories.shared)
+    rows = stories.rows
+    for i, row in enumerate(rows):
+        older = stories.of(row)[1:]  # a word only an older copy's title holds finds the story
+        for copy in older:
+            found = engine.filter(parse(f'title:"{copy.title}"'), state=lambda _: PostState())
+            assert i in found
     repo.close()
 
 

@@ -356,7 +356,7 @@ def _answer_stories(repo, query, path: Path, output: str, order=None) -> str | P
 
     body_search = cache(repo.fulltext.search) if uses_field(query, "body") else None
     stories = group(repo.cache.load())
-    engine = QueryEngine(stories.rows, lazy=True, copies=stories.copies)
+    engine = QueryEngine(stories.rows, lazy=True, copies=stories.copies, shared=stories.shared)
     indices = engine.filter(
         query, state=repo.state.get, body_search=body_search, hide_archived=False
     )

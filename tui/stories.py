@@ -119,6 +119,9 @@ class Stories:
     files: Sequence[Post]  # every file, newest first
     rows: Sequence[Post]  # one post per story, its newest copy; newest first
     copies: dict[str, list[Post]] = field(default_factory=dict)  # story key -> its files (2+)
+    # The positions in rows of the stories in copies, when known (a snapshot's read knows them):
+    # the query engine then need not look up every row's key (tui.query.QueryEngine).
+    shared: Sequence[int] | None = None
 
     def of(self, post: Post) -> list[Post]:
         """Every file of post's story, newest first (just [post] for a lone file)."""

@@ -253,6 +253,7 @@ def _read_body(frames: _Frames, count: int) -> Stories:
     files: list[Post] = []
     copies: dict[str, list[Post]] = {}
     later: list[int] = []  # the positions of the files that are not their story's newest
+    shared: list[int] = []  # the positions among the stories of those in copies
     zones: dict[int | str | None, timezone | None] = {None: None}
     stored = stored_post
     while len(files) < count:
@@ -310,6 +311,8 @@ def _read_body(frames: _Frames, count: int) -> Stories:
             if mark >= 0:
                 first = posts[mark]
                 copies[first.id] = [first]
+                # Among the stories, behind every file before it but the copies (all in later).
+                shared.append(start + mark - len(later))
             else:
                 copy = posts[~mark]
                 copies[copy.id].append(copy)  # KeyError if its newest file was not marked
@@ -321,4 +324,4 @@ def _read_body(frames: _Frames, count: int) -> Stories:
     keep = bytearray(b"\x01") * count
     for i in later:
         keep[i] = 0
-    return Stories(files, list(compress(files, keep)), copies)
+    return Stories(files, list(compress(files, keep)), copies, shared)

@@ -91,7 +91,7 @@ def stories_loaded(
 ) -> PostsLoaded:
     """The message for a list of stories, with its query engine, not yet prepared: send it with
     ArchiveLoader.send_list, which prepares the engine once the list is on its way to the screen."""
-    engine = QueryEngine(stories.rows, copies=stories.copies, lazy=True)
+    engine = QueryEngine(stories.rows, copies=stories.copies, shared=stories.shared, lazy=True)
     return PostsLoaded(list(stories.rows), engine, version, stories, partial, expected)
 
 
