@@ -71,7 +71,8 @@ def test_seed_post_fields() -> None:
     assert post.categories == ("中参馆",)
     assert post.extra == {"comments": "True"}
     assert post.problems == ()
-    assert (post.size, post.mtime_ns) == (5, 7)
+    assert (parsed.size, parsed.mtime_ns) == (5, 7)  # beside the post, not in it
+    assert not hasattr(post, "size") and not hasattr(post, "mtime_ns")
     assert parsed.body == SEED.split("---\n", 2)[2]
 
 
@@ -561,8 +562,8 @@ def test_parse_file_reads_stat_and_body(tmp_path: Path) -> None:
     os.utime(path, ns=(1_600_000_000_000_000_001, 1_600_000_000_000_000_001))
     parsed = parse_file(tmp_path, "2021/2021-06-24-a.md")
     assert isinstance(parsed, ParsedPost)
-    assert parsed.post.size == len(SEED.encode())
-    assert parsed.post.mtime_ns == 1_600_000_000_000_000_001
+    assert parsed.size == len(SEED.encode())
+    assert parsed.mtime_ns == 1_600_000_000_000_000_001
     assert parsed.body.startswith("<!--1705734240000-->")
     meta = parse_file(str(tmp_path), "2021/2021-06-24-a.md", with_body=False)
     assert meta.body == ""
@@ -659,9 +660,9 @@ def test_read_error_after_open_keeps_stat(tmp_path: Path, monkeypatch: pytest.Mo
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(parse_module.os, "read", fail)
-    post = parse_file(tmp_path, "bad.md").post
-    assert post.problems[0] == "unreadable: Input/output error"
-    assert post.size == 5
+    parsed = parse_file(tmp_path, "bad.md")
+    assert parsed.post.problems[0] == "unreadable: Input/output error"
+    assert parsed.size == 5
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -36,7 +36,7 @@ def test_parse_file_reads_only_up_to_the_cap(tmp_path: Path) -> None:
         assert len(parsed.body.encode()) <= cap
         assert parsed.post.problems == ()  # still UTF-8: not "decoded as gb18030"
         assert parsed.body.rstrip().endswith(("巴", "黎", " ", "<p>", "</p>"))
-    assert parsed.post.title == "Huge" and parsed.post.size == path.stat().st_size
+    assert parsed.post.title == "Huge" and parsed.size == path.stat().st_size
     whole = parse_file(path.parent, path.name)
     assert whole.cut_at == 0 and "THE-END-MARKER" in whole.body
 

@@ -13,7 +13,6 @@ import pytest
 
 from tui.files import parse_file, scan
 from tui.index.fulltext import FullTextIndex, SearchInterrupted, default_db_path, fold, snippet
-from tui.model import Post
 from tui.render import plain_text
 
 WORDS = (
@@ -29,19 +28,21 @@ def write(root: Path, rel: str, title: str, body: str) -> None:
     path.write_text(f'---\ntitle: "{title}"\ndate: 2021-06-24\n---\n{body}\n', encoding="utf-8")
 
 
-def posts_of(root: Path) -> list[Post]:
-    return [
-        Post(id=e.rel, path=e.rel, title="", date=None, size=e.size, mtime_ns=e.mtime_ns)
-        for e in scan(root).files
-    ]
+def posts_of(root: Path) -> dict[str, tuple[int, int]]:
+    """path -> (size, mtime_ns) of every post file, as FullTextIndex.update takes them."""
+    return {e.rel: (e.size, e.mtime_ns) for e in scan(root).files}
+
+
+def first(posts: dict[str, tuple[int, int]], count: int) -> dict[str, tuple[int, int]]:
+    return dict(list(posts.items())[:count])
 
 
 def folded_texts(root: Path) -> dict[str, tuple[str, str]]:
     """path -> (title, plain body text), folded, read from the files: no index involved."""
     texts = {}
-    for post in posts_of(root):
-        parsed = parse_file(root, post.path)
-        texts[post.path] = (fold(parsed.post.title), fold(plain_text(parsed.body)))
+    for path in posts_of(root):
+        parsed = parse_file(root, path)
+        texts[path] = (fold(parsed.post.title), fold(plain_text(parsed.body)))
     return texts
 
 
@@ -175,11 +176,13 @@ def test_dead_rows_are_reclaimed(tmp_path: Path) -> None:
     index.max_dead = 0
     posts = posts_of(root)
     index.update(posts)
-    index.update(posts[:1])  # four dead rows, more than the one live: the next update rebuilds
+    index.update(
+        first(posts, 1)
+    )  # four dead rows, more than the one live: the next update rebuilds
     index.update(posts)
     conn = sqlite3.connect(tmp_path / "fts.sqlite")
     assert conn.execute("SELECT value FROM meta WHERE key = 'dead'").fetchone()[0] == "0"
-    assert index.search("") == {p.path for p in posts}
+    assert index.search("") == set(posts)
 
 
 def test_limit_to(indexed: tuple[Path, FullTextIndex]) -> None:
@@ -306,7 +309,7 @@ class Source:
 
     def stats(self) -> tuple[str, dict[str, tuple[int, int]]]:
         self.reads += 1
-        return self.current, {p.path: (p.size, p.mtime_ns) for p in posts_of(self.root)}
+        return self.current, posts_of(self.root)
 
 
 def test_update_from_skips_the_version_it_finished(
@@ -324,9 +327,9 @@ def test_update_from_skips_the_version_it_finished(
     source.current = "v2"
     assert index.update_from(source) == 1 and index.search("zebra") == brute(root, "zebra")
     # Another list of posts, or a cancelled update: the version is no longer trusted.
-    index.update(posts_of(root)[:5])
+    index.update(first(posts_of(root), 5))
     assert index.update_from(source) == 56
-    index.update(posts_of(root)[:5])
+    index.update(first(posts_of(root), 5))
     index.batch_size = 10
     assert index.update_from(source, is_cancelled=lambda: True) == 1
     assert index.update_from(source) == 55
@@ -336,7 +339,7 @@ def test_update_from_skips_the_version_it_finished(
 
 def test_positions_agree_with_search(indexed: tuple[Path, FullTextIndex]) -> None:
     root, index = indexed
-    paths = sorted(p.path for p in posts_of(root))[:50]  # ten indexed posts are not in the list
+    paths = sorted(posts_of(root))[:50]  # ten indexed posts are not in the list
     where = {path: i for i, path in enumerate(paths)}
     for term in ("", "香港", "港", "a", "privacy", "NEAR(", '"quoted"', "absent-term"):
         assert index.positions(term, where) == {where[p] for p in index.search(term) if p in where}
@@ -352,7 +355,7 @@ def test_an_interrupted_search_says_so_and_harms_nothing(
     indexed: tuple[Path, FullTextIndex],
 ) -> None:
     root, index = indexed
-    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    where = {path: i for i, path in enumerate(posts_of(root))}
     index.interrupt()  # nothing running: no effect on the next search
     expected = index.positions("香港", where)
     # What interrupt() does to a running statement, made certain: SQLite stops it at once.
@@ -372,7 +375,7 @@ def test_a_search_superseded_before_it_ran_or_read_its_ids_stops(
     # Typing "body:privacy" in a burst can start searches for "p" and "pr": the last one must not
     # wait for theirs, and interrupt() cannot stop Python reading 75,000 ids.
     root, index = indexed
-    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    where = {path: i for i, path in enumerate(posts_of(root))}
     lock, waiting = index._lock, threading.Event()
 
     class Gate:  # the index's lock, saying when a search waits for it
@@ -414,7 +417,7 @@ def test_a_search_while_the_table_is_prepared_answers_without_waiting(
     # At a million posts the table takes seconds: the first body: search once waited 7.8 s
     # for it. Meanwhile the paths of the matching rows answer, exactly.
     root, index = indexed
-    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    where = {path: i for i, path in enumerate(posts_of(root))}
     started, release = threading.Event(), threading.Event()
     read_table = index._read_table
 
@@ -451,7 +454,7 @@ def test_a_table_prepared_while_the_index_changed_is_not_kept(
     indexed: tuple[Path, FullTextIndex],
 ) -> None:
     root, index = indexed
-    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    where = {path: i for i, path in enumerate(posts_of(root))}
     read_table = index._read_table
 
     def table_then_a_write(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
@@ -474,7 +477,7 @@ def test_a_search_split_between_two_threads_equals_brute_force(
     # does too, here); interrupting either half interrupts the search.
     root, index = indexed
     index.split_at = 1
-    where = {post.path: i for i, post in enumerate(posts_of(root))}
+    where = {path: i for i, path in enumerate(posts_of(root))}
     for term in ("香港", "港", "a", "privacy", "人工智能", "NEAR(", "absent-term", ""):
         expected = {where[p] for p in brute(root, term)}
         assert index.positions(term, where) == expected, term

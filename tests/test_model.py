@@ -38,7 +38,7 @@ def test_a_date_comes_back_equal_with_its_offset_and_through_the_cache(
     assert post.date.isoformat() == date.isoformat()
     assert post.date.tzname() == date.tzname()
     assert post.ts == date.timestamp()
-    (back,) = _unpack([_to_row(post)[-1]])  # type: ignore[list-item]
+    (back,) = _unpack([_to_row(post, 0, 0)[-1]])  # type: ignore[list-item]
     assert back.date is not None and back.date.isoformat() == date.isoformat()
     assert back.ts == post.ts
 
@@ -63,7 +63,7 @@ def test_the_folded_title_is_the_title_itself_unless_folding_changes_it() -> Non
     assert plain.folded is plain.title
     traditional = Post("b", "b.md", "臺灣 News", None)
     assert traditional.folded == "台湾 news"
-    rows = [_to_row(post)[-1] for post in (plain, traditional)]
+    rows = [_to_row(post, 0, 0)[-1] for post in (plain, traditional)]
     restored = _unpack(rows)  # type: ignore[arg-type]
     assert restored == [plain, traditional]
     assert restored[0].folded is restored[0].title

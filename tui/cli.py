@@ -493,7 +493,7 @@ def cmd_show(args: list[str]) -> int:
     from tui.repository import READER_BYTES, cut_note
 
     parsed = parse_file(path.parent, path.name, max_bytes=READER_BYTES)
-    notes = [cut_note(parsed.cut_at, parsed.post.size)] if parsed.cut_at else []
+    notes = [cut_note(parsed.cut_at, parsed.size)] if parsed.cut_at else []
     rendered = render_post(parsed.post, parsed.body, notes=notes)
     text = clean(rendered.markdown)
     if sys.stdout.isatty():

@@ -231,7 +231,7 @@ def _read(root: Path, rel: str) -> tuple[ParsedPost, list[str]]:
     from tui.repository import READER_BYTES, cut_note
 
     parsed = parse_file(root, rel, max_bytes=READER_BYTES)
-    return parsed, [cut_note(parsed.cut_at, parsed.post.size)] if parsed.cut_at else []
+    return parsed, [cut_note(parsed.cut_at, parsed.size)] if parsed.cut_at else []
 
 
 def xhtml_chapter(root: Path, rel: str, number: int) -> Chapter:

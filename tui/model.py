@@ -22,8 +22,10 @@ class Post:
     A plain class with __slots__, not a dataclass, because a million of them are held at once:
     the date is kept as its timestamp (a float, which sorting and filtering want anyway) and a
     time zone shared by every post with that offset, not as a datetime with a zone of its own
-    (~150 bytes a post); no dict for the other front-matter keys when there are none. Posts
-    compare equal when every field is equal, as the dataclass did.
+    (~150 bytes a post); no dict for the other front-matter keys when there are none; not the
+    file's size and mtime, which the index cache keeps in its rows and the parser hands it beside
+    the post (tui.files.parse.ParsedPost): 80 bytes a post, and two stores fewer per post in a
+    warm start. Posts compare equal when every field is equal, as the dataclass did.
     """
 
     __slots__ = (
@@ -39,8 +41,6 @@ class Post:
         "categories",
         "_extra",
         "problems",
-        "size",
-        "mtime_ns",
     )
 
     id: str  # its story's key (tui.stories.story_key): the normalised url, else the path
@@ -58,8 +58,6 @@ class Post:
     categories: tuple[str, ...]
     _extra: Mapping[str, str] | None
     problems: tuple[str, ...]  # short notes on what had to be recovered
-    size: int
-    mtime_ns: int
 
     def __init__(
         self,
@@ -73,8 +71,6 @@ class Post:
         categories: tuple[str, ...] = (),
         extra: Mapping[str, str] | None = None,  # other front-matter keys, as display text
         problems: tuple[str, ...] = (),
-        size: int = 0,
-        mtime_ns: int = 0,
     ) -> None:
         self.id = id
         self.path = path
@@ -88,8 +84,6 @@ class Post:
         self.categories = categories
         self._extra = extra or None
         self.problems = problems
-        self.size = size
-        self.mtime_ns = mtime_ns
 
     @property
     def date(self) -> datetime | None:
@@ -162,8 +156,6 @@ class Post:
             self.categories,
             dict(self.extra),
             self.problems,
-            self.size,
-            self.mtime_ns,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -175,9 +167,8 @@ class Post:
 
     def __repr__(self) -> str:
         names = ("id", "path", "title", "date", "author", "url", "tags", "categories", "extra")
-        values = zip(names, self._fields(), strict=False)
-        rest = (("problems", self.problems), ("size", self.size), ("mtime_ns", self.mtime_ns))
-        return "Post(" + ", ".join(f"{name}={value!r}" for name, value in (*values, *rest)) + ")"
+        values = zip((*names, "problems"), self._fields(), strict=True)
+        return "Post(" + ", ".join(f"{name}={value!r}" for name, value in values) + ")"
 
 
 def stored_post(
@@ -193,8 +184,6 @@ def stored_post(
     categories: tuple[str, ...],
     extra: Mapping[str, str] | None,
     problems: tuple[str, ...],
-    size: int,
-    mtime_ns: int,
     new: Callable[[type[Post]], Post] = object.__new__,
 ) -> Post:
     """A post as the index cache keeps it, its date as (ts, zone): no datetime is made, which is
@@ -214,8 +203,6 @@ def stored_post(
     post.categories = categories
     post._extra = extra
     post.problems = problems
-    post.size = size
-    post.mtime_ns = mtime_ns
     return post
 
 

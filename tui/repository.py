@@ -227,7 +227,7 @@ class Repository:
         parsed = parse_file(self.root, post.path, max_bytes=READER_BYTES)
         body = parsed.body
         cut = quick and len(body) > QUICK_BODY
-        notes = [cut_note(parsed.cut_at, parsed.post.size)] if parsed.cut_at else []
+        notes = [cut_note(parsed.cut_at, parsed.size)] if parsed.cut_at else []
         body = body[:QUICK_BODY] if cut else body
         rendered = render_post(parsed.post, body, labels=labels, notes=notes)
         if cut:
@@ -241,11 +241,16 @@ class Repository:
 
     def _render_key(self, post: Post, labels: list[str], quick: bool) -> tuple | None:
         """The file as it is now (a stat), its labels and the kind of render; None if unreadable."""
+        version = self.file_version(post)
+        return None if version is None else (post.path, *version, tuple(labels), quick)
+
+    def file_version(self, post: Post) -> tuple[int, int] | None:
+        """(mtime_ns, size) of post's file as it is now (a stat); None if it cannot be read."""
         try:
             stat = (self.root / post.path).stat()
         except OSError:
             return None
-        return (post.path, stat.st_mtime_ns, stat.st_size, tuple(labels), quick)
+        return stat.st_mtime_ns, stat.st_size
 
     def close(self) -> None:
         if self._fulltext is not None:

@@ -105,6 +105,10 @@ class ParsedPost:
     post: Post
     body: str  # the body as in the file after decoding and cleaning ("" when with_body=False)
     cut_at: int = 0  # when the body was cut (see parse_file's max_bytes): the bytes read
+    # The file's stat as it was read (0 when unknown): the index cache keeps it in its rows, a
+    # Post does not (at a million posts two int objects each were 76 MiB).
+    size: int = 0
+    mtime_ns: int = 0
 
 
 def parse_file(
@@ -122,7 +126,7 @@ def parse_file(
             st = os.fstat(fd)
             size, mtime_ns = st.st_size, file_mtime_ns(st)
             if not stat.S_ISREG(st.st_mode):
-                return _unreadable(rel, "not a regular file", size, mtime_ns)
+                return _with_stat(_unreadable(rel, "not a regular file"), size, mtime_ns)
             if with_body:
                 raw, partial = _read(fd, max_bytes, size), False
                 if 0 <= max_bytes <= len(raw) < size:
@@ -137,18 +141,23 @@ def parse_file(
         finally:
             os.close(fd)
     except OSError as error:
-        return _unreadable(rel, error.strerror or type(error).__name__, size, mtime_ns)
+        return _with_stat(_unreadable(rel, error.strerror or type(error).__name__), size, mtime_ns)
     except Exception as error:  # "never raises" is the contract
-        return _unreadable(rel, type(error).__name__, size, mtime_ns)
-    parsed = _parse_safely(raw, rel, size, mtime_ns, partial=partial, with_body=with_body)
+        return _with_stat(_unreadable(rel, type(error).__name__), size, mtime_ns)
+    parsed = _parse_safely(raw, rel, partial=partial, with_body=with_body)
     if with_body and cut_at:
         parsed.cut_at = cut_at
-    return parsed
+    return _with_stat(parsed, size, mtime_ns)
 
 
 def parse_bytes(raw: bytes, rel: str, *, size: int = 0, mtime_ns: int = 0) -> ParsedPost:
     """Parse a whole file's bytes (body included); pure, never raises."""
-    return _parse_safely(raw, rel, size, mtime_ns, partial=False, with_body=True)
+    return _with_stat(_parse_safely(raw, rel, partial=False, with_body=True), size, mtime_ns)
+
+
+def _with_stat(parsed: ParsedPost, size: int, mtime_ns: int) -> ParsedPost:
+    parsed.size, parsed.mtime_ns = size, mtime_ns
+    return parsed
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -196,11 +205,11 @@ def _front_matter_runs_on(head: bytes) -> bool:
     return head.startswith(b"---") and _CLOSE_BYTES_RE.search(head, 3) is None
 
 
-def _unreadable(rel: str, reason: str, size: int, mtime_ns: int) -> ParsedPost:
-    return _name_only(rel, f"unreadable: {reason}", size, mtime_ns)
+def _unreadable(rel: str, reason: str) -> ParsedPost:
+    return _name_only(rel, f"unreadable: {reason}")
 
 
-def _name_only(rel: str, problem: str, size: int, mtime_ns: int) -> ParsedPost:
+def _name_only(rel: str, problem: str) -> ParsedPost:
     """A post known only by its file name (unreadable, or binary junk)."""
     problems = [problem]
     when = _date_from_name(rel)
@@ -212,8 +221,6 @@ def _name_only(rel: str, problem: str, size: int, mtime_ns: int) -> ParsedPost:
         title=_title_from_name(rel),
         date=when,
         problems=tuple(problems),
-        size=size,
-        mtime_ns=mtime_ns,
     )
     return ParsedPost(post, "")
 
@@ -221,27 +228,23 @@ def _name_only(rel: str, problem: str, size: int, mtime_ns: int) -> ParsedPost:
 # -- parsing ---------------------------------------------------------------------------------------
 
 
-def _parse_safely(
-    raw: bytes, rel: str, size: int, mtime_ns: int, *, partial: bool, with_body: bool
-) -> ParsedPost:
+def _parse_safely(raw: bytes, rel: str, *, partial: bool, with_body: bool) -> ParsedPost:
     try:
-        return _parse(raw, rel, size, mtime_ns, partial=partial, with_body=with_body)
+        return _parse(raw, rel, partial=partial, with_body=with_body)
     except Exception as error:  # a bug here must cost one post its metadata, no more
-        return _unreadable(rel, f"parser error ({type(error).__name__})", size, mtime_ns)
+        return _unreadable(rel, f"parser error ({type(error).__name__})")
 
 
-def _parse(
-    raw: bytes, rel: str, size: int, mtime_ns: int, *, partial: bool, with_body: bool
-) -> ParsedPost:
+def _parse(raw: bytes, rel: str, *, partial: bool, with_body: bool) -> ParsedPost:
     if not with_body:
         # Metadata only: decode just the front matter and the start of the body, unless the title
         # has to come from a heading further down.
         cut = _metadata_window(raw)
         if cut < len(raw):
-            parsed = _parse_text(raw[:cut], rel, size, mtime_ns, partial=True, window=True)
+            parsed = _parse_text(raw[:cut], rel, partial=True, window=True)
             if parsed is not None:
                 return parsed
-    parsed = _parse_text(raw, rel, size, mtime_ns, partial=partial, window=False, body=with_body)
+    parsed = _parse_text(raw, rel, partial=partial, window=False, body=with_body)
     assert parsed is not None
     return parsed
 
@@ -261,8 +264,6 @@ def _metadata_window(raw: bytes) -> int:
 def _parse_text(
     raw: bytes,
     rel: str,
-    size: int,
-    mtime_ns: int,
     *,
     partial: bool,
     window: bool,
@@ -278,10 +279,10 @@ def _parse_text(
         problems.append("NUL bytes removed")
         suspect = True
     if suspect and _looks_binary(text):
-        return _name_only(rel, "binary file", size, mtime_ns)
+        return _name_only(rel, "binary file")
 
     meta, body_start = _front_matter(text, problems)
-    built = _build_post(meta, text, body_start, rel, size, mtime_ns, problems, headings=not window)
+    built = _build_post(meta, text, body_start, rel, problems, headings=not window)
     if built is None:
         return None
     return ParsedPost(built, clean(text[body_start:]) if body else "")
@@ -525,8 +526,6 @@ def _build_post(
     text: str,
     body_start: int,
     rel: str,
-    size: int,
-    mtime_ns: int,
     problems: list[str],
     *,
     headings: bool = True,
@@ -611,8 +610,6 @@ def _build_post(
         categories=categories,
         extra=extra,
         problems=tuple(problems),
-        size=size,
-        mtime_ns=mtime_ns,
     )
 
 

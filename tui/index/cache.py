@@ -763,12 +763,12 @@ def _parse_chunk(root: str, entries: list[_Entry]) -> list[_Row]:
         post = parse_file(base, rel, with_body=False).post
         # The cache keys on the scanned path and stat: a file changed since the scan is seen as
         # changed again next time rather than stored with a stat that does not match its content.
-        post.path, post.size, post.mtime_ns = rel, size, mtime_ns
-        rows.append(_to_row(post))
+        post.path = rel
+        rows.append(_to_row(post, size, mtime_ns))
     return rows
 
 
-def _to_row(post: Post) -> _Row:
+def _to_row(post: Post, size: int, mtime_ns: int) -> _Row:
     extra = {str(key): str(value) for key, value in post.extra.items()}  # plain types for marshal
     # load() reads only `packed`: one marshalled tuple per row decodes about twice as fast as
     # twelve columns. Only what SQL needs has a column of its own: a cold start writes 100,000
@@ -788,14 +788,14 @@ def _to_row(post: Post) -> _Row:
             post.url,
             shared,
             extra or None,
-            post.size,
-            post.mtime_ns,
+            size,  # (read by nothing now: the columns hold them)
+            mtime_ns,
         )
     )
     return (
         path_key(post.path),
-        post.size,
-        post.mtime_ns,
+        size,
+        mtime_ns,
         None if post.ts == UNDATED else post.ts,
         packed,
     )
@@ -810,7 +810,7 @@ def _unpack(blobs: Iterable[bytes]) -> list[Post]:
     posts: list[Post] = []
     append = posts.append
     for blob in blobs:
-        id, path, title, folded, date, url, shared, extra, size, mtime_ns = loads(blob)
+        id, path, title, folded, date, url, shared, extra, _size, _mtime_ns = loads(blob)
         common = seen.get(shared)
         if common is None:
             common = seen[shared] = loads(shared)
@@ -834,8 +834,6 @@ def _unpack(blobs: Iterable[bytes]) -> list[Post]:
                     categories,
                     extra,
                     problems,
-                    size,
-                    mtime_ns,
                 )
             )
         else:
@@ -852,8 +850,6 @@ def _unpack(blobs: Iterable[bytes]) -> list[Post]:
                     categories,
                     extra,
                     problems,
-                    size,
-                    mtime_ns,
                 )
             )
     return posts

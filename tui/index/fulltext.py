@@ -10,7 +10,7 @@ import sqlite3
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Collection, Generator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Mapping
 from contextlib import closing, suppress
 from itertools import repeat
 from pathlib import Path
@@ -20,7 +20,6 @@ from rich.cells import cell_len
 
 from tui import chinese, dbfile, locations
 from tui.dbfile import key_path, path_key
-from tui.model import Post
 from tui.pool import pool_failures, start_pool
 from tui.text import clean_line, truncate_cells
 
@@ -531,28 +530,25 @@ class FullTextIndex:
 
     def update(
         self,
-        posts: Sequence[Post] | Mapping[str, tuple[int, int]],
+        posts: Mapping[str, tuple[int, int]],
         *,
         version: str = "",
         progress: Callable[[int, int], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
         background: bool = False,
     ) -> int:
-        """Index new and changed posts (by path, size, mtime_ns), forget the rest; returns how many
-        were (re)indexed. A cancel keeps what was committed.
+        """Index new and changed posts (posts: path -> (size, mtime_ns)), forget the rest; returns
+        how many were (re)indexed. A cancel keeps what was committed.
 
-        posts may be path -> (size, mtime_ns). version, optional, names this list of posts (see
-        IndexCache.version): once an update with it has run to the end, the same version is
-        known to need nothing, without comparing 100,000 paths. background=True reads the posts
-        in processes of low priority (the app indexes while someone types).
+        version, optional, names this list of posts (see IndexCache.version): once an update with
+        it has run to the end, the same version is known to need nothing, without comparing
+        100,000 paths. background=True reads the posts in processes of low priority (the app
+        indexes while someone types).
         """
         with self._update_lock:
             if self._damaged and not self.in_memory:
                 self._rebuild(self._damage)
-            if isinstance(posts, Mapping):
-                wanted = dict(posts)
-            else:
-                wanted = {post.path: (post.size, post.mtime_ns) for post in posts}
+            wanted = dict(posts)
             self._total = len(wanted)
             self._updated = True
             if self.synced(version):

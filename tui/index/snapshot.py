@@ -29,7 +29,7 @@ from tui.stories import Stories
 # 2-3 ms (at 20,000, 10-14 ms; the same time in all), so the UI thread answers keys while a
 # snapshot is read or written.
 MAGIC = b"newstui snapshot\n"
-FORMAT = 1
+FORMAT = 2  # 2: no size and mtime columns (a post no longer has them)
 CHUNK = 5_000
 _LENGTH = struct.Struct("<I")
 _END = "end"
@@ -47,8 +47,6 @@ _TAGS = attrgetter("tags")
 _CATEGORIES = attrgetter("categories")
 _EXTRA = attrgetter("_extra")
 _PROBLEMS = attrgetter("problems")
-_SIZE = attrgetter("size")
-_MTIME = attrgetter("mtime_ns")
 
 
 class Unreadable(Exception):
@@ -217,8 +215,6 @@ def _write_chunk(file: BinaryIO, posts: Sequence[Post], marks: tuple[set[int], s
     )
     extras = list(map(_EXTRA, posts))
     _frame(file, {i: dict(extra) for i, extra in enumerate(extras) if extra})
-    _raw(file, array("q", map(_SIZE, posts)).tobytes())
-    _raw(file, array("q", map(_MTIME, posts)).tobytes())
     # The stories: the position of each file that is the newest of a story with copies, and as
     # ~position, of each copy, in order (a story's newest file always comes before its copies).
     firsts, later = marks
@@ -266,13 +262,22 @@ def _read_body(frames: _Frames, count: int) -> Stories:
         whens = value()
         authors, tags, categories, problems = value()
         extras = value()
-        sizes = frames.into(array("q"))
-        mtimes = frames.into(array("q"))
         marks = value()
         n = len(paths)
         if not n or not all(
             len(column) == n
-            for column in (urls, ids, titles, folded, ts, whens, authors, tags, sizes, mtimes)
+            for column in (
+                urls,
+                ids,
+                titles,
+                folded,
+                ts,
+                whens,
+                authors,
+                tags,
+                categories,
+                problems,
+            )
         ):
             raise Unreadable("columns of different lengths")
         odd = []
@@ -298,8 +303,6 @@ def _read_body(frames: _Frames, count: int) -> Stories:
                 categories,
                 map(extras.get, range(n)),
                 problems,
-                sizes,
-                mtimes,
             )
         )
         if odd:

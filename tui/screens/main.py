@@ -247,8 +247,9 @@ class MainScreen(FilterActions):
             )
 
     def _preview_key(self, post: Post) -> tuple:
-        """What the preview shows depends on the file's version and on the words highlighted."""
-        return (post.path, post.mtime_ns, tuple(self.filtering.match_terms))
+        """What the preview shows depends on the file as it is on disk (a stat: a post does not
+        keep its file's) and on the words highlighted."""
+        return (post.path, self.repo.file_version(post), tuple(self.filtering.match_terms))
 
     @on(PostTable.Opened)
     def _opened(self, event: PostTable.Opened) -> None:
