@@ -219,6 +219,33 @@ async def test_the_whole_list_is_read_once_the_first_rows_are_on_screen(
     assert shown_at_load == [2]  # the two newest were on screen when the rest was read
 
 
+async def test_the_whole_list_is_drawn_before_its_engine_is_prepared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm start prepares the whole list's engine once the list is on screen: prepared
+    meanwhile, it shared the interpreter with the UI thread drawing it, and made it later."""
+    from tui.query import QueryEngine
+    from tui.screens import loader
+
+    root = tmp_path / "posts"
+    for day in range(1, 6):
+        write_post(root, f"2024-05-{day:02d}-p.md", f"news of May {day}", f"2024-05-{day:02d}")
+    Repository(root).refresh()  # warm: the index holds every post
+    monkeypatch.setattr(loader, "FIRST_ROWS", 2)
+    shown_at_prepare: list[tuple[int, int]] = []
+    real_prepare = QueryEngine.prepare
+
+    def prepare(self: QueryEngine) -> None:
+        shown_at_prepare.append((len(self.posts), len(app.screen.query_one(PostTable).posts)))
+        real_prepare(self)
+
+    monkeypatch.setattr(QueryEngine, "prepare", prepare)
+    app = make_app(root)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: len(shown_at_prepare) == 2)
+    assert shown_at_prepare[1] == (5, 5)  # the whole list was on screen
+
+
 async def test_no_table_update_just_before_the_whole_list(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -234,6 +234,8 @@ class Filtering:
         if found is None:
             found = yield from _in_slices(run, len(posts) if within is None else within, query)
         self._results.store(query, found)
+        if len(found) == len(posts):  # every post (an answer keeps their order): no copy
+            return posts  # (a million posts' copy took ~0.1 s of the UI thread, at each Esc too)
         return list(map(posts.__getitem__, found))
 
     def search_bodies(self, query: Query, to_top: bool) -> None:

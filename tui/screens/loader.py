@@ -147,7 +147,7 @@ class ArchiveLoader(Widget):
         self.watcher: FolderWatcher | None = None
         self._watch_lock = threading.Lock()  # a rescan's worker may start while one still runs
         self._snapshot_timer: Timer | None = None
-        self._first_rows_shown = threading.Event()  # set once by the screen (first_rows_shown)
+        self._shown = threading.Event()  # the screen has drawn the last list sent (list_shown)
 
     def load(self) -> None:
         in_background(
@@ -175,7 +175,7 @@ class ArchiveLoader(Widget):
             # them ~0.1 s later (warm start at 100,000 posts: 0.64 s, 30,000: 0.54 s). (When
             # they are the whole list, reading it again costs nothing: no wait.)
             if partial:
-                self._first_rows_shown.wait(FIRST_PAINT_WAIT)
+                self._shown.wait(FIRST_PAINT_WAIT)
         # The posts, their stories and their engine's columns live as long as the app: built
         # with the collector paused, then frozen out of its reach. A full collection walks every
         # list it holds element by element: at a million posts the posts took 0.3-0.6 s of each,
@@ -185,7 +185,7 @@ class ArchiveLoader(Widget):
             posts = self.repo.load()
             if posts:
                 # What an interrupted index listed is not the whole list: the refresh goes on.
-                self.publish(partial=not whole, expected=None if whole else files)
+                self.publish(partial=not whole, expected=None if whole else files, after_paint=True)
         if posts:
             collector.freeze_loaded()
         # Watch before the scan, so nothing written while it runs is missed. (The watches are set
@@ -262,30 +262,45 @@ class ArchiveLoader(Widget):
         # files changed while newstui was closed): in chunks, while keys are answered.
         self.repo.save_snapshot(is_cancelled=lambda: worker.is_cancelled or ending.underway())
 
-    def first_rows_shown(self) -> None:
-        """From the screen, once a list it was sent is on screen: the whole list may load."""
-        self._first_rows_shown.set()
+    def list_shown(self) -> None:
+        """From the screen, once a list it was sent is on screen: the whole list may load, its
+        engine may be prepared."""
+        self._shown.set()
 
     def publish(
-        self, *, partial: bool = False, expected: int | None = None, then: Message | None = None
+        self,
+        *,
+        partial: bool = False,
+        expected: int | None = None,
+        then: Message | None = None,
+        after_paint: bool = False,
     ) -> None:
         """From a worker thread: show the repository's current posts (the engine is built here,
-        off the UI); partial: more are coming, about `expected` files in all; then: see
-        send_list."""
+        off the UI); partial: more are coming, about `expected` files in all; then, after_paint:
+        see send_list."""
         version = self.repo.version
         self.send_list(
             stories_loaded(self.repo.stories(), version, partial=partial, expected=expected),
             then=then,
+            after_paint=after_paint,
         )
 
-    def send_list(self, loaded: PostsLoaded, *, then: Message | None = None) -> None:
+    def send_list(
+        self, loaded: PostsLoaded, *, then: Message | None = None, after_paint: bool = False
+    ) -> None:
         """From a worker thread: send a list to the screen (and then `then`, if given), then
-        prepare its engine (a million posts' columns take about a second: the list shows
-        first, and until the engine is ready the filter searches the list before it)."""
+        prepare its engine (a million posts' columns take about two seconds: the list shows
+        first, and until the engine is ready the filter searches the list before it).
+        after_paint: prepare it once the screen has drawn the list (at most FIRST_PAINT_WAIT
+        later), not meanwhile: the UI thread shares the interpreter with this one, and the whole
+        list of a warm start was drawn at half speed."""
+        self._shown.clear()
         self.post_message(loaded)
         if then is not None:
             self.post_message(then)
         if loaded.engine is not None:
+            if after_paint:
+                self._shown.wait(FIRST_PAINT_WAIT)
             loaded.engine.prepare()
             self.post_message(EngineReady(loaded.engine))
 

@@ -156,7 +156,7 @@ class MainScreen(FilterActions):
         self.recount_searches()
         if event.engine is not None and self.body_index.ready:
             self.loader.prepare_body_search(event.engine)
-        self.call_after_refresh(self.loader.first_rows_shown)
+        self.call_after_refresh(self.loader.list_shown)
         post = self.table.current_post
         if post is not None and self.preview.shown_key not in (None, self._preview_key(post)):
             self.update_preview()  # the post under the cursor changed on disk
