@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import tui.files.fingerprint as fingerprint_module
 from tui.files.fingerprint import TreeFingerprint
 
 pytestmark = pytest.mark.skipif(shutil.which("find") is None, reason="needs find")
@@ -64,14 +63,29 @@ def test_hidden_entries_do_not_count(tmp_path: Path) -> None:
 
 
 def test_no_find_no_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fingerprint_module.shutil, "which", lambda name: None)
-    assert fingerprint(tree(tmp_path)) is None
+    root = tree(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    assert fingerprint(root) is None
 
 
 def test_a_find_that_fails_gives_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """BSD and busybox find have no -printf: they exit with an error and give no fingerprint."""
-    monkeypatch.setattr(fingerprint_module.shutil, "which", lambda name: "false")
-    assert fingerprint(tree(tmp_path)) is None
+    root = tree(tmp_path)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "find").symlink_to(shutil.which("false") or "/bin/false")
+    (tools / "sha1sum").symlink_to(shutil.which("sha1sum") or "/usr/bin/sha1sum")
+    monkeypatch.setenv("PATH", str(tools))
+    assert fingerprint(root) is None
+
+
+def test_no_sha1sum_no_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(tmp_path)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "find").symlink_to(shutil.which("find") or "/usr/bin/find")
+    monkeypatch.setenv("PATH", str(tools))
+    assert fingerprint(root) is None
 
 
 def test_close_stops_find(tmp_path: Path) -> None:
