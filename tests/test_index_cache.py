@@ -625,7 +625,7 @@ def test_paths_of_a_few_among_many(tmp_path: Path, db: Path) -> None:
     assert cache.paths(set(rels)) == rels[::-1]
 
 
-def test_paths_matching_joins_the_body_index(archive: Path, db: Path, tmp_path: Path) -> None:
+def test_names_matching_joins_the_body_index(archive: Path, db: Path, tmp_path: Path) -> None:
     from tui.index.fulltext import FullTextIndex
 
     write_post(archive, "2030/01/01/new.md", "新的")
@@ -637,8 +637,9 @@ def test_paths_matching_joins_the_body_index(archive: Path, db: Path, tmp_path: 
     for term in ("正文", "标题3", "新", "no such words"):
         queries = body.match_queries(term)
         assert queries is not None
-        found = cache.paths_matching(body.db_path, queries)
-        assert found == [rel for rel in newest if rel in body.search(term)], term
+        found = cache.names_matching(body.db_path, queries)
+        expected = [rel for rel in newest if rel in body.search(term)]
+        assert found == b"".join(rel.encode() + b"\0" for rel in expected), term
     assert body.match_queries("") is None
 
 

@@ -294,13 +294,13 @@ def _list(
     return answer
 
 
-class Paths(list[str]):
-    """The answer of --format paths: file names under base (str from os.listdir, as they open),
-    written as their bytes by _write."""
+class Paths:
+    """The answer of --format paths: file names under base, as their bytes (names from
+    os.listdir open their files whatever their encoding), each followed by NUL."""
 
-    def __init__(self, base: str, rels: list[str]) -> None:
-        super().__init__(rels)
-        self.base = base
+    def __init__(self, base: str, names: bytes) -> None:
+        self.base = os.fsencode(base)
+        self.names = names
 
 
 def _write(answer: str | Paths, null: bool) -> None:
@@ -310,18 +310,20 @@ def _write(answer: str | Paths, null: bool) -> None:
     if not isinstance(answer, Paths):
         sys.stdout.write(answer)
         return
-    end = "\0" if null else "\n"
+    end = b"\0" if null else b"\n"
     if sys.stdout.isatty():
-        names = (os.fsencode(answer.base + rel) for rel in answer)
-        shown = (name.decode("utf-8", "backslashreplace") for name in names)
-        data = "".join(escape_controls(line).replace("\n", "\\u000a") + end for line in shown)
-        encoded = data.encode()
+        names = answer.names.split(b"\0")[:-1]
+        shown = ((answer.base + name).decode("utf-8", "backslashreplace") for name in names)
+        data = b"".join(
+            escape_controls(line).replace("\n", "\\u000a").encode() + end for line in shown
+        )
+    elif answer.names:
+        # Two calls, not a few per file: 75,000 names take ~40 ms less.
+        data = answer.base + answer.names[:-1].replace(b"\0", end + answer.base) + end
     else:
-        # One join and one encode, not a few per file: 100,000 names take ~10 ms less.
-        data = answer.base + (end + answer.base).join(answer) + end if answer else ""
-        encoded = data.encode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+        data = b""
     sys.stdout.flush()
-    sys.stdout.buffer.write(encoded)
+    sys.stdout.buffer.write(data)
 
 
 def _damaged(repo, bodies: bool) -> bool:
@@ -360,7 +362,8 @@ def _answer(repo, query, path: Path, output: str, stories: bool = False, order=N
         with suppress(sqlite3.Error):  # else the general way below
             queries = fulltext.match_queries(query.value) if not query.negated else None
             if queries is not None:
-                return _paths(path, repo.cache.paths_matching(fulltext.db_path, queries))
+                names = repo.cache.names_matching(fulltext.db_path, queries)
+                return Paths(os.path.join(path, ""), names)
     body_search = None
     candidates = None
     if fulltext is not None:
@@ -431,7 +434,7 @@ def _format(rows: list[dict], output: str) -> str:
 
 def _paths(root: Path, rels: list[str]) -> Paths:
     """The files under root as the user gave it (written by _write)."""
-    return Paths(os.path.join(root, ""), rels)
+    return Paths(os.path.join(root, ""), b"".join(os.fsencode(rel) + b"\0" for rel in rels))
 
 
 def _row(post, state) -> dict:
