@@ -56,7 +56,7 @@ class NewsApp(App[None]):
         self._settings = ExitStack()  # interpreter-wide, undone when the app ends
         self._settings.enter_context(collector.quick_thread_switches())
         # Thread workers on daemon threads: quitting does not wait for them (tui/ending.py).
-        asyncio.get_running_loop().set_default_executor(ending.DaemonThreads())
+        asyncio.get_running_loop().set_default_executor(ending.daemon_threads())
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.repo, self.config, self.services)

@@ -34,9 +34,11 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 WATCHDOG = 1.5  # seconds an orderly exit may take after a signal before the process just ends
 
@@ -155,30 +157,35 @@ def arm_watchdog(
     timer.start()
 
 
-class DaemonThreads(ThreadPoolExecutor):
+def daemon_threads() -> ThreadPoolExecutor:
     """The event loop's executor for thread workers: a daemon thread per task, and a shutdown that
     does not wait. asyncio.run() otherwise joins every worker thread on the way out, so quitting
     waited for a render or a parse that nothing can interrupt (a cancel flag is checked only
-    between steps)."""
+    between steps). (Made here, not at import: `newstui list` has no use for concurrent.futures,
+    which takes a few ms to load.)"""
+    from concurrent.futures import Future, ThreadPoolExecutor
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
+    class DaemonThreads(ThreadPoolExecutor):
+        def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future: Future[Any] = Future()
 
-        def run() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as error:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+            def run() -> None:
+                if not future.set_running_or_notify_cancel():
+                    return
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as error:
+                    future.set_exception(error)
+                else:
+                    future.set_result(result)
 
-        threading.Thread(target=run, name="newstui-worker", daemon=True).start()
-        return future
+            threading.Thread(target=run, name="newstui-worker", daemon=True).start()
+            return future
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Nothing to wait for: the threads are daemons, and the process ends without them."""
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            """Nothing to wait for: the threads are daemons, and the process ends without them."""
+
+    return DaemonThreads()
 
 
 _active = False  # only the real program ends the process: never a test that runs the App
