@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_POSTS
-from tests.tmux import Tmux, have_tmux
+from tests.tmux import Tmux, have_tmux, showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="needs tmux")]
 
@@ -44,8 +44,7 @@ def test_filter_open_back_quit(xdg_env: dict[str, str]) -> None:
         term.wait_for("of ")  # the first frame: keys typed now must not be lost
         term.send("/")
         term.type("台风")
-        screen = term.wait_for(" 1 of 27 posts")
-        assert "台风来之前" in screen
+        term.wait_for(showing(" 1 of 27 posts", "台风来之前"))
         term.send("Enter")
         term.send("Enter")
         term.wait_for("Back")  # the reader's footer

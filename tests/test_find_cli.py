@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_POSTS, write_post
-from tests.tmux import Tmux, have_tmux
+from tests.tmux import Tmux, have_tmux, showing
 from tui.chinese import fold
 from tui.model import url_host
 
@@ -124,8 +124,7 @@ def test_label_and_sorting_in_tmux(isolated_xdg: Path) -> None:
         term.wait_for("27 of 27 posts")
         term.send("/")
         term.type("label:待读")
-        screen = term.wait_for(" 1 of 27 posts")
-        assert "台风来之前" in screen
+        term.wait_for(showing(" 1 of 27 posts", "台风来之前"))
         term.send("Escape")
         term.wait_for("27 of 27 posts")
         term.send("O")

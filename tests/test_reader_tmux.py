@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_post
-from tests.tmux import Tmux, have_tmux
+from tests.tmux import Tmux, have_tmux, showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="needs tmux")]
 
@@ -50,12 +50,10 @@ def test_search_next_space_and_images(archive: Path, isolated_xdg: Path) -> None
         assert "渡轮码头" not in term.screen()  # three screens down
         term.send("/")
         term.type("渡轮码头")
-        screen = term.wait_for("/渡轮码头: 1 of 2")
-        assert "渡轮码头终于开放了" in screen
+        term.wait_for(showing("/渡轮码头: 1 of 2", "渡轮码头终于开放了"))
         term.send("Enter")
         term.send("n")
-        screen = term.wait_for("/渡轮码头: 2 of 2")
-        assert "渡轮码头又见" in screen
+        term.wait_for(showing("/渡轮码头: 2 of 2", "渡轮码头又见"))
         term.send("Escape")  # clears the search
         term.wait_for(lambda screen: "/渡轮码头" not in screen)
         term.send("G")

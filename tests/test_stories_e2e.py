@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux import Tmux, have_tmux
+from tests.tmux import Tmux, have_tmux, showing
 from tests.twins import FILES, STORIES, write_twins
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="needs tmux")]
@@ -55,8 +55,7 @@ def test_every_triage_key_and_count_agree_with_list(tmp_path: Path, env: dict[st
     try:
         # The app first: a list started with it would race it to create the state file.
         term.wait_for(f"{TOTAL} of {TOTAL} posts · {TOTAL} unread")
-        screen = term.wait_for(counts(root, env))
-        assert "×6" in screen  # six video files
+        term.wait_for(showing(counts(root, env), "×6"))  # six video files
         term.send("s")  # star the video: all six files
         term.wait_for("1 starred")
         term.send("j", "r")  # read the essay: both files
@@ -71,8 +70,7 @@ def test_every_triage_key_and_count_agree_with_list(tmp_path: Path, env: dict[st
         term.wait_for(counts(root, env, "market"))
         term.send("Escape")
         term.wait_for(f"{TOTAL - 2} of {TOTAL} posts")
-        screen = term.wait_for(counts(root, env))
-        assert "Market wrap" not in screen and "Lone market report" not in screen
+        term.wait_for(showing(counts(root, env), absent=("Market wrap", "Lone market report")))
         files = newstui_list(root, env)
         assert sum(row["starred"] for row in files) == 6
         assert sum(row["read"] for row in files) == 2

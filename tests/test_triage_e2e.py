@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_post
-from tests.tmux import Tmux, have_tmux
+from tests.tmux import Tmux, have_tmux, showing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="needs tmux")]
 
@@ -156,17 +156,13 @@ def test_archive_newest_then_undo_brings_it_back(archive: Path, env: dict[str, s
     term = start(archive, env)
     try:
         term.send("e")
-        # The count, the table and the preview are drawn in turn: under load a capture can come
-        # between them (the preview still on the archived post), so wait for all of it.
+        # The count, the table and the preview are drawn in turn: wait for all of them (the
+        # preview was seen still on the archived post under load).
         term.wait_for(
-            lambda s: (
-                f"{len(POSTS) - 1} of {len(POSTS)} posts" in s
-                and TITLES[0] not in s
-                and TITLES[1] in s
-            )
+            showing(f"{len(POSTS) - 1} of {len(POSTS)} posts", TITLES[1], absent=(TITLES[0],))
         )
         term.send("u")
-        term.wait_for(lambda s: f"{len(POSTS)} of {len(POSTS)} posts" in s and TITLES[0] in s)
+        term.wait_for(showing(f"{len(POSTS)} of {len(POSTS)} posts", TITLES[0]))
         quit_app(term)
     finally:
         term.close()
@@ -185,11 +181,9 @@ def test_archived_stays_archived_after_restart(archive: Path, env: dict[str, str
         term.close()
     term = Tmux(f"{NEWSTUI} {archive}", size=SIZE, env=env)
     try:
-        term.wait_for(
-            lambda s: f"{len(POSTS) - 1} of {len(POSTS)} posts" in s and TITLES[0] not in s
-        )
+        term.wait_for(showing(f"{len(POSTS) - 1} of {len(POSTS)} posts", absent=(TITLES[0],)))
         filter_to(term, "is:archived")
-        term.wait_for(lambda s: f"1 of {len(POSTS)} posts" in s and TITLES[0] in s)
+        term.wait_for(showing(f"1 of {len(POSTS)} posts", TITLES[0]))
         quit_app(term)
     finally:
         term.close()

@@ -74,5 +74,11 @@ class Tmux:
         self.status_file.unlink(missing_ok=True)
 
 
+def showing(*texts: str, absent: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """A screen with all of texts on it and none of absent: for Tmux.wait_for. A count and the
+    rows it counts are drawn in turn, and a loaded machine leaves time to capture in between."""
+    return lambda screen: all(t in screen for t in texts) and not any(t in screen for t in absent)
+
+
 def have_tmux() -> bool:
     return shutil.which("tmux") is not None
