@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tui.files import parse_file, scan
+from tui.index import fulltext as fulltext_module
 from tui.index.fulltext import FullTextIndex, SearchInterrupted, default_db_path, fold, snippet
 from tui.render import plain_text
 
@@ -522,3 +523,24 @@ def test_a_background_update_writes_at_low_priority(
     assert index.update(posts_of(root)) == 1  # in the foreground (newstui index): right here
     assert writers == [(own, before)] and index.search("zebra") == {"2021/000.md"}
     index.close()
+
+
+def test_a_second_connection_that_cannot_be_opened_is_not_damage(
+    indexed: tuple[Path, FullTextIndex], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # prepare() and a large index's split search open connections of their own; "too many open
+    # files" there once marked the index damaged, and a damaged index is rebuilt (an hour at a
+    # million posts). The search answers without them, exactly.
+    root, index = indexed
+    index.split_at = 1
+    where = {path: i for i, path in enumerate(posts_of(root))}
+
+    def refused(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(fulltext_module.dbfile, "connect", refused)
+    index.prepare(where)
+    for term in ("香港", "privacy", "absent-term"):
+        assert index.positions(term, where) == {where[p] for p in brute(root, term)}, term
+    assert not index.damaged
+    assert index.notice is None

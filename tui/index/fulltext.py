@@ -327,7 +327,10 @@ class FullTextIndex:
         if len(table) < self.split_at or self.in_memory:
             return self._positions_in(self._reader, query, table, 0, _NO_END, began)
         if self._helper is None:
-            self._helper = dbfile.connect(self.db_path, timeout=30)
+            try:
+                self._helper = dbfile.connect(self.db_path, timeout=30)
+            except sqlite3.Error:  # too many open files, say: no sign of damage; one thread then
+                return self._positions_in(self._reader, query, table, 0, _NO_END, began)
         helper, middle = self._helper, len(table) // 2
         upper: list[set[int] | BaseException] = []
 
@@ -399,14 +402,13 @@ class FullTextIndex:
                 reader, version = self._reader, self._data_version()
                 self._preparing = where
             try:
-                with closing(dbfile.connect(self.db_path, timeout=30)) as conn:
-                    conn.execute("BEGIN")  # the rows and next_doc of one version
-                    table = self._read_table(conn, where)
-                    conn.execute("COMMIT")
+                table = self._read_table_apart(where)
             finally:
                 with self._lock:
                     if self._preparing is where:
                         self._preparing = None
+            if table is None:
+                return
             with self._lock:
                 # Kept only if no connection wrote meanwhile (nor was the index reopened).
                 if reader is self._reader and not self._closing and self._data_version() == version:
@@ -416,6 +418,20 @@ class FullTextIndex:
                 return
             with suppress(SearchInterrupted):  # the next search builds it then
                 self._failed(error)
+
+    def _read_table_apart(self, where: Mapping[str, int]) -> list[int] | None:
+        """prepare()'s table, read on a connection of its own; None when that connection cannot
+        be opened (too many open files, say): no sign of damage, and the first search makes the
+        table on its own connection then."""
+        try:
+            conn = dbfile.connect(self.db_path, timeout=30)
+        except sqlite3.Error:
+            return None
+        with closing(conn):
+            conn.execute("BEGIN")  # the rows and next_doc of one version
+            table = self._read_table(conn, where)
+            conn.execute("COMMIT")
+        return table
 
     def interrupt(self) -> None:
         """Stop the search running now (from another thread): it raises SearchInterrupted.
