@@ -115,15 +115,20 @@ class PromptScreen(ModalScreen[str | None]):
         # The app hands a key to the focused widget, or to the screen while nothing has the
         # focus: keys that come in between this prompt's push and its input's focus arrive here
         # ("l 待讀" labelled "讀" under load). Keys the input had stop there, or bubble past
-        # a screen that is no longer on top.
-        if self.app.screen is not self:
-            return
+        # a screen that is no longer on top; Esc is the cancel binding's, focus or not.
+        if self.app.screen is self and event.key != "escape" and self.take_ahead(event):
+            event.stop()
+
+    def take_ahead(self, event: events.Key) -> bool:
+        """A key typed before the input had the focus (here, or queued at the screen below):
+        a letter goes into the input, Enter or Esc takes or cancels it. True if it was one."""
         if event.is_printable and event.character:
             self.type_ahead(event.character)
-            event.stop()
-        elif event.key == "enter":
+        elif event.key in ("enter", "escape"):
             self.key_ahead(event.key)
-            event.stop()
+        else:
+            return False
+        return True
 
     def type_ahead(self, text: str) -> None:
         """Text typed right behind the key that opened this prompt (see PostActions.on_key)."""

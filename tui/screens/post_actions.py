@@ -12,8 +12,6 @@ from tui.screens.dialogs import PromptScreen
 from tui.screens.services import Services
 from tui.widgets.type_ahead import TypeAheadInput
 
-PROMPT_KEYS = ("enter", "escape")  # typed ahead into a prompt: see PromptScreen.key_ahead
-
 
 class PostActions(Screen):
     """A screen with a current post; subclasses say which post that is."""
@@ -49,13 +47,10 @@ class PostActions(Screen):
         printable = event.is_printable and bool(event.character)
         screen = self.app.screen
         if screen is not self:
-            if isinstance(screen, PromptScreen) and (printable or event.key in PROMPT_KEYS):
-                # "l 待讀 Enter" in one burst: the Enter, too, was meant for the prompt.
-                if printable:
-                    screen.type_ahead(event.character or "")
-                else:
-                    screen.key_ahead(event.key)
-                event.stop()
+            if isinstance(screen, PromptScreen):
+                # "l 待讀 Enter" in one burst: the letters and the Enter were meant for the prompt.
+                if screen.take_ahead(event):
+                    event.stop()
             elif isinstance(screen, PostActions) and self not in self.app.screen_stack:
                 # Typed right behind the key that closed this screen ("Esc q"): it was meant for
                 # the screen below, now on top.
