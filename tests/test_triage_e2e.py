@@ -72,7 +72,9 @@ def env(isolated_xdg: Path) -> dict[str, str]:
 def start(root: Path, env: dict[str, str]) -> Tmux:
     term = Tmux(f"{NEWSTUI} {root}", size=SIZE, env=env)
     try:
-        term.wait_for(f"{len(POSTS)} of {len(POSTS)} posts")
+        # The whole list, and the newest post's preview: the app has finished starting up
+        # (its preview comes once the cursor has rested), as a person sees it before typing.
+        term.wait_for(showing(f"{len(POSTS)} of {len(POSTS)} posts", "1 min read"))
     except BaseException:
         term.close()
         raise

@@ -50,6 +50,12 @@ COLUMNS = {column.key: column for column in DEFAULT_COLUMNS} | {
 
 
 class MainScreen(FilterActions):
+    # The table has the focus from the first frame. Textual's default ("*") would give it to the
+    # filter bar, first in the layout, until a focus() call moved it: keys typed in between went
+    # to one widget and the next ones to another, and their order was lost ("/market" in one
+    # burst read and archived a post under load, then opened the filter).
+    AUTO_FOCUS = "#posts"
+
     BINDINGS = [
         # Help and Quit first: the footer cuts from the right in narrow terminals.
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -131,7 +137,6 @@ class MainScreen(FilterActions):
         self.on_resize()  # the narrow layout from the first frame, not after it
         self.status.archive = str(self.repo.root)
         self.query_one(FilterBar).leave_to = self.table
-        self.table.focus()
         for notice in (self.repo.state.notice, self.repo.cache.notice, self.config.problem):
             if notice:
                 self.notify(notice, severity="warning", timeout=10, markup=False)

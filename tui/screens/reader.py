@@ -30,6 +30,8 @@ NEXT_POST_NOTICE = 2.0  # seconds the "next post" notice stays: a glance, not a 
 
 
 class ReaderScreen(PostActions):
+    AUTO_FOCUS = "#article"  # from the first frame, as the main screen's table (see there)
+
     BINDINGS = [
         Binding("question_mark", "app.help", "Help", id="reader.help"),
         Binding("escape", "back", "Back", id="reader.back"),  # clears a search first
@@ -128,7 +130,6 @@ class ReaderScreen(PostActions):
     def on_mount(self) -> None:
         self._show_search_bar(False)
         self.search_bar.leave_to = self.article
-        self.article.focus()
         self.load_post()
 
     def load_post(self, copy: int = 0) -> None:
