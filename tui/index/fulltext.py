@@ -26,6 +26,11 @@ from tui.text import clean_line, truncate_cells
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    import numpy as np
+    import numpy.typing as npt
+
+    from tui.index.matches import Matches
+
 # Design (sizes and times from bench/fulltext_bench.py):
 # - Text is folded in Python (lowercase, Traditional Chinese as Simplified by OpenCC's character
 #   table, whitespace and control character runs to one space: see fold) before indexing, so a
@@ -80,15 +85,14 @@ _SCHEMA = [
     # (~20% less of the writer's time for 2,000 generated posts).
     "INSERT INTO docs (docs, rank) VALUES ('automerge', 8)",
 ]
-# The matching row ids of a range as one JSON array: parsed in C, ~3 times quicker than a row
-# per id or group_concat's text split and converted in Python (75,000 ids: ~6 ms against ~18).
-_MATCHING = (
-    "SELECT json_group_array(rowid) FROM docs WHERE docs MATCH ? AND rowid >= ? AND rowid < ?"
-)
+# The matching row ids of a range as one text, parsed by numpy in C (tui/index/matches.py):
+# ~7 times quicker than json_group_array's array through json.loads, and no Python int per id.
+_MATCHING = "SELECT group_concat(rowid) FROM docs WHERE docs MATCH ? AND rowid >= ? AND rowid < ?"
 _MATCHING_PATHS = (
     "SELECT json_group_array(path) FROM files"
     " WHERE doc IN (SELECT rowid FROM docs WHERE docs MATCH ?)"
 )
+_BEYOND = "SELECT rowid FROM docs WHERE docs MATCH ? LIMIT 1 OFFSET ?"
 _NO_END = 1 << 62  # past every row id
 _UPSERT = """
 INSERT INTO files (path, doc, size, mtime_ns) VALUES (?, ?, ?, ?)
@@ -136,6 +140,9 @@ class FullTextIndex:
     chunk_size = 25
     read_ahead = 400  # posts sent to the pool before their text is written: enough to keep it busy
     split_at = 20_000  # docs from which a search runs in two threads (see _matching)
+    # While prepare() runs, a term in more docs than this waits for its table (at a million
+    # posts: 港, in 705,000, took 4.7 s by path, ~0.5 s after waiting); fewer go by path.
+    by_path_limit = 20_000
     max_dead = 10_000  # rebuild once more rows than this (and than live ones) are unreferenced
     # A batch of long posts writes ~15 MB to the WAL, which then stays that size on disk while
     # the app runs (114 MB after 30,000 generated posts): cut it back whenever it starts over.
@@ -152,6 +159,8 @@ class FullTextIndex:
         self._updated = False
         self._positions: _Positions | None = None  # see _table()
         self._preparing: Mapping[str, int] | None = None  # prepare() is making its table
+        self._prepared = threading.Event()  # set whenever prepare() is not making one
+        self._prepared.set()
         self._helper: sqlite3.Connection | None = None  # a second reader: see _matching()
         self._interrupts = 0  # interrupt() calls: a search that began before the last one stops
         self._damaged = False  # search() hit an unreadable database: update() starts over
@@ -283,56 +292,65 @@ class FullTextIndex:
         with self._lock:
             return self._queries(term)
 
-    def positions(self, text: str, where: Mapping[str, int]) -> set[int]:
+    def positions(self, text: str, where: Mapping[str, int]) -> Matches:
         """search(), answered as where[path] of each found path (where: path -> its position in
-        a list of posts, the same mapping object every time for the same list). The set may be
-        the one an earlier call returned: do not change it.
+        a list of posts, the same mapping object every time for the same list). The answer may
+        be the one an earlier call returned.
 
-        The app searches 100,000 posts this way: SQLite hands over the matching row ids as one
-        JSON array, and a table built once per list and per index version turns them into
-        positions; paths as Python strings cost twice as much when nearly every post matches.
+        The app searches this way: SQLite hands over the matching row ids as one text, and a
+        table built once per list and per index version turns them into positions, in numpy
+        (tui/index/matches.py); paths as Python strings cost ~30 times as much when most posts
+        match.
         """
-        began = self._interrupts
+        from tui.index.matches import Matches
+
+        began, term = self._interrupts, fold(text)
         try:
             with self._lock:
                 if self._interrupts != began:  # superseded while waiting for the one before
                     raise SearchInterrupted
-                term = fold(text)
-                positions = self._current(where)
-                if positions is None and self._preparing is where:
-                    # prepare() is making the table (seconds at a million posts): the paths of
-                    # the matching rows answer now, rather than after it.
+                # prepare() is making the table (seconds at a million posts): the paths of a
+                # few matching rows answer now; many (6.8 us each) wait for the table.
+                waiting = self._preparing is where and self._current(where) is None
+                if waiting and not self._matches_more_than(term, where, self.by_path_limit):
                     return self._positions_by_path(term, where, began)
+            if waiting:
+                self._wait_for_prepare(began)
+            with self._lock:
+                if self._interrupts != began:
+                    raise SearchInterrupted
+                positions = self._current(where)
                 if positions is None:
                     positions = self._table(where)
                 if term in positions.found:
                     return positions.found[term]
-                found: set[int] = set()
-                if not term:
-                    found.update(positions.table)
+                table = positions.table
+                parts = [table[table >= 0]] if not term else []
                 for _, query in self._queries(term):
-                    found |= self._matching(query, positions.table, began)
-                found.discard(-1)
+                    parts.extend(self._matching(query, table, began))
+                found = Matches(len(where), *parts)
                 positions.remember(term, found)
                 return found
         except sqlite3.DatabaseError as error:
             self._failed(error)
-            return set()
+            return Matches(len(where))
 
-    def _matching(self, query: str, table: list[int], began: int) -> set[int]:
-        """table[doc] of every doc that matches an FTS5 query. In a large index the upper half
+    def _matching(
+        self, query: str, table: npt.NDArray[np.int32], began: int
+    ) -> list[npt.NDArray[np.int32]]:
+        """table[doc] of every doc that matches an FTS5 query, in one or two parts. In a large index the upper half
         of the row ids is searched at the same time by a thread of its own, on a second
         connection: SQLite runs without the GIL, so a long doclist takes two cores (~40% less
         time for a common word at 100,000 posts)."""
         if len(table) < self.split_at or self.in_memory:
-            return self._positions_in(self._reader, query, table, 0, _NO_END, began)
+            return [self._positions_in(self._reader, query, table, 0, _NO_END, began)]
         if self._helper is None:
             try:
                 self._helper = dbfile.connect(self.db_path, timeout=30)
             except sqlite3.Error:  # too many open files, say: no sign of damage; one thread then
-                return self._positions_in(self._reader, query, table, 0, _NO_END, began)
+                return [self._positions_in(self._reader, query, table, 0, _NO_END, began)]
         helper, middle = self._helper, len(table) // 2
-        upper: list[set[int] | BaseException] = []
+        upper: list[npt.NDArray[np.int32] | BaseException] = []
 
         def search_upper() -> None:
             try:
@@ -348,31 +366,45 @@ class FullTextIndex:
             thread.join()  # the helper connection is free again before the lock is
         if isinstance(upper[0], BaseException):
             raise upper[0]
-        return found | upper[0]
+        return [found, upper[0]]
 
     def _positions_in(
         self,
         conn: sqlite3.Connection,
         query: str,
-        table: list[int],
+        table: npt.NDArray[np.int32],
         low: int,
         high: int,
         began: int,
-    ) -> set[int]:
+    ) -> npt.NDArray[np.int32]:
         """table[doc] of the docs from low up to high that match an FTS5 query."""
+        from tui.index import matches
+
         (docs,) = conn.execute(_MATCHING, (query, low, high)).fetchone()
-        # Reading the ids takes Python's time, which interrupt() cannot stop: a newer search
-        # would wait for it.
+        # Reading the ids takes time that interrupt() cannot stop: a newer search would wait.
         if self._interrupts != began:
             raise SearchInterrupted
-        ids = json.loads(docs)
-        try:
-            return set(map(table.__getitem__, ids))
-        except IndexError:  # written since the table was made
-            return {table[doc] for doc in ids if doc < len(table)}
+        return matches.positions_of(table, matches.row_ids(docs))
 
-    def _positions_by_path(self, term: str, where: Mapping[str, int], began: int) -> set[int]:
+    def _matches_more_than(self, term: str, where: Mapping[str, int], count: int) -> bool:
+        """Whether more than count docs match term: FTS5 steps through count ids, no more."""
+        if not term:
+            return len(where) > count
+        return any(
+            self._reader.execute(_BEYOND, (query, count)).fetchone() is not None
+            for _, query in self._queries(term)
+        )
+
+    def _wait_for_prepare(self, began: int) -> None:
+        """Until prepare() has made (or given up on) its table; a newer search stops the wait."""
+        while not self._prepared.wait(0.05):
+            if self._interrupts != began or self._closing:
+                raise SearchInterrupted
+
+    def _positions_by_path(self, term: str, where: Mapping[str, int], began: int) -> Matches:
         """positions() without its table: where[path] of each matching row's path."""
+        from tui.index.matches import Matches
+
         found: set[int] = set()
         queries = self._queries(term) if term else [("docs", None)]
         for _, query in queries:
@@ -386,7 +418,7 @@ class FullTextIndex:
                 raise SearchInterrupted
             found.update(map(where.get, map(key_path, json.loads(keys)), repeat(-1)))
         found.discard(-1)
-        return found
+        return Matches.of(len(where), found)
 
     def prepare(self, where: Mapping[str, int]) -> None:
         """Build positions()'s table for where ahead of the first search (~0.2 s of CPU at
@@ -401,18 +433,25 @@ class FullTextIndex:
                     return
                 reader, version = self._reader, self._data_version()
                 self._preparing = where
+                self._prepared.clear()
+            table: list[int] | None = None
             try:
                 table = self._read_table_apart(where)
             finally:
                 with self._lock:
-                    if self._preparing is where:
-                        self._preparing = None
-            if table is None:
-                return
-            with self._lock:
-                # Kept only if no connection wrote meanwhile (nor was the index reopened).
-                if reader is self._reader and not self._closing and self._data_version() == version:
-                    self._positions = _Positions(where, version, table)
+                    try:
+                        # Kept only if no connection wrote meanwhile (nor was the index reopened).
+                        if (
+                            table is not None
+                            and reader is self._reader
+                            and not self._closing
+                            and self._data_version() == version
+                        ):
+                            self._positions = _Positions(where, version, table)
+                    finally:
+                        if self._preparing is where:
+                            self._preparing = None
+                        self._prepared.set()  # a search waiting for the table goes on
         except sqlite3.DatabaseError as error:
             if self._closing:
                 return
@@ -757,22 +796,22 @@ class FullTextIndex:
 class _Positions:
     """positions()'s table for one list of posts (where) and one version of the index, and the
     answers it gave: the same term again (a saved search counted, a query refined by another
-    field) costs nothing. Answers are kept up to about one list's worth of positions."""
+    field) costs nothing. The latest 16 answers are kept (a byte per post each)."""
+
+    kept = 16
 
     def __init__(self, where: Mapping[str, int], version: int, table: list[int]) -> None:
+        from tui.index.matches import table_of
+
         self.where = where  # held, so that its id() is not reused
         self.version = version
-        self.table = table
-        self.found: dict[str, set[int]] = {}
-        self._kept = 0  # positions in found
+        self.table = table_of(table)
+        self.found: dict[str, Matches] = {}
 
-    def remember(self, term: str, found: set[int]) -> None:
-        while self.found and self._kept + len(found) > len(self.table):
-            oldest = next(iter(self.found))
-            self._kept -= len(self.found.pop(oldest))
-        if len(found) <= len(self.table):
-            self.found[term] = found
-            self._kept += len(found)
+    def remember(self, term: str, found: Matches) -> None:
+        if len(self.found) >= self.kept:
+            del self.found[next(iter(self.found))]
+        self.found[term] = found
 
 
 def _lower_priority() -> None:

@@ -1,6 +1,7 @@
 """The query language: parse filter-bar / --query text and run it over posts."""
 
 from tui.query.engine import (
+    PositionSet,
     QueryEngine,
     ResultMemo,
     StateLike,
@@ -33,6 +34,7 @@ __all__ = [
     "Not",
     "Or",
     "Query",
+    "PositionSet",
     "QueryEngine",
     "ResultMemo",
     "QueryError",

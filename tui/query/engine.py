@@ -51,6 +51,13 @@ FRESH_TITLES = 300_000
 _CONTAINING_KEPT = 8
 
 
+class PositionSet(Protocol):
+    """What a body index answers for a term: positions in the engine's list of posts."""
+
+    def sorted(self) -> list[int]: ...
+    def keep(self, cands: Sequence[int], negated: bool) -> list[int]: ...
+
+
 class StateLike(Protocol):
     # Read-only properties, so frozen dataclasses such as tui.state.PostState match.
     @property
@@ -256,7 +263,7 @@ class QueryEngine:
         hide_archived: bool = True,
         states: Mapping[str, StateLike] | None = None,
         within: Sequence[int] | None = None,
-        body_positions: Callable[[str], set[int]] | None = None,
+        body_positions: Callable[[str], PositionSet] | None = None,
     ) -> list[int]:
         """Indices of the matching posts, in order.
 
@@ -506,7 +513,7 @@ class _Run:
         selected: Container[str],
         body_search: Callable[[str], set[str]] | None,
         states: Mapping[str, StateLike] | None,
-        body_positions: Callable[[str], set[int]] | None,
+        body_positions: Callable[[str], PositionSet] | None,
     ) -> None:
         self.engine = engine
         self.state = state
@@ -550,7 +557,10 @@ class _Run:
 
     def _term(self, term: Term, cands: Sequence[int] | None) -> Sequence[int]:
         if term.field == "body" and self.body_positions is not None:
-            return self._keep(cands, self.body_positions(term.value), term.negated)
+            found = self.body_positions(term.value)
+            if cands is None and not term.negated:
+                return found.sorted()
+            return found.keep(self._all() if cands is None else cands, term.negated)
         if term.field == "body" and self.body_search is not None:
             by_path = self.engine.by_path
             paths = self.body_search(term.value)

@@ -17,6 +17,7 @@ from tui.index.fulltext import SearchInterrupted
 from tui.model import Post
 from tui.query import (
     EVERYTHING,
+    PositionSet,
     Query,
     QueryEngine,
     QueryError,
@@ -265,7 +266,7 @@ class Filtering:
             description="searching bodies",
         )
 
-    def _body_positions(self, engine: QueryEngine) -> Callable[[str], set[int]]:
+    def _body_positions(self, engine: QueryEngine) -> Callable[[str], PositionSet]:
         fulltext = self.repo.fulltext
         return lambda text: fulltext.positions(text, engine.by_path)
 
