@@ -338,10 +338,10 @@ class FullTextIndex:
     def _matching(
         self, query: str, table: npt.NDArray[np.int32], began: int
     ) -> list[npt.NDArray[np.int32]]:
-        """table[doc] of every doc that matches an FTS5 query, in one or two parts. In a large index the upper half
-        of the row ids is searched at the same time by a thread of its own, on a second
-        connection: SQLite runs without the GIL, so a long doclist takes two cores (~40% less
-        time for a common word at 100,000 posts)."""
+        """table[doc] of every doc that matches an FTS5 query, in one or two parts. In a large
+        index the upper half of the row ids is searched at the same time by a thread of its own,
+        on a second connection: SQLite runs without the GIL, so a long doclist takes two cores
+        (~40% less time for a common word at 100,000 posts)."""
         if len(table) < self.split_at or self.in_memory:
             return [self._positions_in(self._reader, query, table, 0, _NO_END, began)]
         if self._helper is None:
