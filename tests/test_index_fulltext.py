@@ -416,6 +416,27 @@ def test_a_search_superseded_before_it_ran_or_read_its_ids_stops(
     assert index.notice is None
 
 
+def prepare_held(
+    index: FullTextIndex, where: dict[str, int], release: threading.Event, calls: list[str]
+) -> threading.Thread:
+    """index.prepare(where) in a thread, its table made only once release is set (a table read
+    is appended to calls); returns once the table is being made."""
+    started = threading.Event()
+    read_table = index._read_table
+
+    def slow_table(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
+        calls.append("table")
+        started.set()
+        assert release.wait(10)
+        return read_table(conn, where)
+
+    index._read_table = slow_table  # type: ignore[method-assign]
+    preparing = threading.Thread(target=index.prepare, args=(where,))
+    preparing.start()
+    assert started.wait(10)
+    return preparing
+
+
 def test_a_search_while_the_table_is_prepared_answers_without_waiting(
     indexed: tuple[Path, FullTextIndex],
 ) -> None:
@@ -425,18 +446,8 @@ def test_a_search_while_the_table_is_prepared_answers_without_waiting(
     root, index = indexed
     index.by_path_limit = len(posts_of(root))
     where = {path: i for i, path in enumerate(posts_of(root))}
-    started, release = threading.Event(), threading.Event()
-    read_table = index._read_table
-
-    def slow_table(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
-        started.set()
-        assert release.wait(10)
-        return read_table(conn, where)
-
-    index._read_table = slow_table  # type: ignore[method-assign]
-    preparing = threading.Thread(target=index.prepare, args=(where,))
-    preparing.start()
-    assert started.wait(10)
+    release = threading.Event()
+    preparing = prepare_held(index, where, release, [])
     answers: dict[str, set[int]] = {}
 
     def search() -> None:
@@ -464,20 +475,8 @@ def test_a_common_term_waits_for_the_table_being_prepared_unless_superseded(
     root, index = indexed
     index.by_path_limit = 1
     where = {path: i for i, path in enumerate(posts_of(root))}
-    started, release = threading.Event(), threading.Event()
-    read_table = index._read_table
-    calls: list[str] = []
-
-    def slow_table(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
-        calls.append("table")
-        started.set()
-        assert release.wait(10)
-        return read_table(conn, where)
-
-    index._read_table = slow_table  # type: ignore[method-assign]
-    preparing = threading.Thread(target=index.prepare, args=(where,))
-    preparing.start()
-    assert started.wait(10)
+    release, calls = threading.Event(), []
+    preparing = prepare_held(index, where, release, calls)
     outcomes: list[object] = []
 
     def search(term: str) -> None:
