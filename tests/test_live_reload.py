@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.conftest import workers_done, write_post
 from tests.test_app import make_app, settle
+from tui.watch import FolderChanges
 from tui.widgets.post_table import PostTable
 
 
@@ -47,3 +48,29 @@ async def test_new_changed_and_deleted_posts_appear(tmp_path: Path) -> None:
         old.unlink()
         await wait_until(app, pilot, lambda: "Second post" not in titles())
         assert len(table.posts) == 2
+
+
+async def test_a_post_deleted_before_the_watches_were_set_goes_when_its_folder_is_reported(
+    tmp_path: Path,
+) -> None:
+    # The scan lists a folder, the file goes, then the watch on that folder is set: the
+    # watching process reports the folder (its entries changed since it started), and every
+    # post listed in it is checked again.
+    root = tmp_path / "posts"
+    write_post(root, "2021/a.md", "First post", "2021-01-01")
+    gone = write_post(root, "2021/b.md", "Second post", "2021-01-02")
+    write_post(root, "c.md", "Third post", "2021-01-03")
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(PostTable)
+        titles = lambda: {post.title for post in table.posts}  # noqa: E731
+        assert titles() == {"First post", "Second post", "Third post"}
+        loader = app.screen.loader
+        await wait_until(app, pilot, lambda: watching(loader.watcher))
+        loader.watcher.stop()  # so that only the report below tells of the deletion
+        gone.unlink()
+        (root / "c.md").unlink()
+        loader._post_folder_changes(FolderChanges(set(), folders={"2021"}))
+        await wait_until(app, pilot, lambda: "Second post" not in titles())
+        assert titles() == {"First post", "Third post"}  # c.md is in root, not reported

@@ -131,6 +131,31 @@ def test_hidden_and_non_post_files_are_ignored(root: Path, watching) -> None:
     assert recorder.paths() == {"2021/06/last.markdown"}
 
 
+def test_what_changed_before_the_watches_were_set_is_found_by_its_times(root: Path) -> None:
+    # The app's scan may pass a folder before its watch is set (seconds at a million files):
+    # the watching process then reports what changed since it started.
+    for rel in ("2021/06/kept.md", "2021/06/deleted.md", "2022/old.md"):
+        write(root, rel)
+    (root / ".git").mkdir()
+    time.sleep(0.05)  # file times have a timer tick's resolution
+    since = time.time_ns()
+    time.sleep(0.05)
+    (root / "2021/06/deleted.md").unlink()
+    write(root, "2023/new.md")
+    write(root, ".git/ignored.md")
+    found = watch._touched_since(str(root), since)
+    assert {(change, os.path.relpath(path, root)) for change, path in found} == {
+        (watch.FOLDER, "2021/06"),  # deleted.md went
+        (watch.MODIFIED, "2021/06/kept.md"),  # the files of a folder that changed
+        (watch.FOLDER, "2023"),
+        (watch.MODIFIED, "2023/new.md"),
+        (watch.FOLDER, "."),  # 2023 is new in root
+    }
+    recorder = Recorder()
+    sorted_out = FolderWatcher(root, recorder)._sort_out(found)
+    assert sorted_out == ({"2021/06/kept.md", "2023/new.md"}, False, {"2021/06", "2023", ""})
+
+
 def test_thousands_of_files_arrive_in_bounded_batches(root: Path) -> None:
     recorder = Recorder()
     watcher = FolderWatcher(root, recorder, max_batch=500)

@@ -8,15 +8,20 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.files import is_post_file, scan
 from tui.text import clean_line
 
-# watchfiles' Change values, as the watching process reports them.
-ADDED, MODIFIED, DELETED = 1, 2, 3
+# watchfiles' Change values, as the watching process reports them; and a folder whose entries
+# changed before its watch was set up (see _touched_since).
+ADDED, MODIFIED, DELETED, FOLDER = 1, 2, 3, 4
+# File times lag the clock by up to a timer tick: a change just after the watching process
+# started may carry a time just before it.
+TOUCHED_SLACK_NS = 1_000_000_000
 
 QUIET_MS = 1000  # a burst of changes is over after this long without one
 STEP_MS = 50  # watchfiles yields once no new change arrived for this long (or debounce_ms passed)
@@ -37,6 +42,9 @@ WATCH_LIMIT = (
 class FolderChanges:
     paths: set[str]  # POSIX rels of post files added, modified or deleted (re-stat to tell which)
     rescan: bool = False  # the watcher lost track (overflow, folder renamed, errors): refresh all
+    # Folders ("" for root) whose entries changed where no watch saw it: a post listed in one
+    # may be gone (re-stat those too). Their files now are in paths.
+    folders: set[str] = field(default_factory=set)
 
 
 class FolderWatcher:
@@ -142,10 +150,12 @@ class FolderWatcher:
                 burst = 0
                 continue
             burst += len(raw)
-            paths, rescan = self._sort_out(raw)
+            paths, rescan, folders = self._sort_out(raw)
             if rescan:
                 self._send(FolderChanges(set(), rescan=True))
                 continue
+            if folders:
+                self._send(FolderChanges(set(), folders=folders))
             ordered = sorted(paths)
             for start in range(0, len(ordered), self.max_batch):
                 self._send(FolderChanges(set(ordered[start : start + self.max_batch])))
@@ -155,6 +165,7 @@ class FolderWatcher:
         until stopped; FileNotFoundError when root went away as watching started."""
         command = [sys.executable, "-m", "tui.watch", self._root, str(self.debounce_ms)]
         command.append(str(min(STEP_MS, self.debounce_ms)))
+        command.append(str(time.time_ns() - TOUCHED_SLACK_NS))
         with self._child_lock:
             if self._stop.is_set():
                 return
@@ -186,20 +197,26 @@ class FolderWatcher:
                 if pipe is not None:
                     pipe.close()
 
-    def _sort_out(self, raw: set[tuple[int, str]]) -> tuple[set[str], bool]:
-        """The post-file rels among raw changes, and whether a folder may have left unreported."""
+    def _sort_out(self, raw: set[tuple[int, str]]) -> tuple[set[str], bool, set[str]]:
+        """The post-file rels among raw changes, whether a folder may have left unreported, and
+        the folders whose entries changed unwatched."""
         real_root = os.path.realpath(self._root)
         real_dirs: dict[str, str] = {}
         paths: set[str] = set()
+        folders: set[str] = set()
         added = {path for change, path in raw if change == ADDED}
         deleted_others: list[str] = []
         parents: set[str] = set()
         for change, path in raw:
-            rel = self._rel(path, real_root, real_dirs)
+            rel = "" if change == FOLDER and path == self._root else None
+            if rel is None:
+                rel = self._rel(path, real_root, real_dirs)
             if rel is None:
                 continue
             parents.add(rel.rpartition("/")[0])
-            if is_post_file(rel.rpartition("/")[2]):
+            if change == FOLDER:
+                folders.add(rel)
+            elif is_post_file(rel.rpartition("/")[2]):
                 paths.add(rel)
             elif change == ADDED and os.path.isdir(path):
                 # A folder moved in reports only itself, and files written into a new folder
@@ -214,7 +231,7 @@ class FolderWatcher:
         # deleted file by file reports its contents too, and a temp file renamed into place was
         # also added in the same batch: neither needs a rescan.
         rescan = any(rel not in parents for rel in deleted_others)
-        return paths, rescan
+        return paths, rescan, folders
 
     def _rel(self, path: str, real_root: str, real_dirs: dict[str, str]) -> str | None:
         """The rel scan() lists for a reported path, or None if it is outside root or hidden."""
@@ -263,10 +280,48 @@ def _describe(error: Exception) -> str:
     return f"live reload stopped: {text[:200] or type(error).__name__}"
 
 
-def _serve(root: str, debounce_ms: int, step_ms: int) -> None:
+def _touched_since(root: str, since_ns: int) -> set[tuple[int, str]]:
+    """What happened while the watches were being set up, folder by folder, after the app's scan
+    had already passed that folder: each folder under root whose entries changed since since_ns
+    (a file added, deleted or renamed: its mtime or ctime) as FOLDER, and the files in it as
+    MODIFIED. One stat per folder, none per file (1M files: 2.3 s at nice 10 beside a busy
+    machine); a file rewritten in place in that moment changes no folder, and is not found.
+    Hidden folders are not entered; the folders of links are, once each."""
+    found: set[tuple[int, str]] = set()
+    seen: set[tuple[int, int]] = set()
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            touched = max(st.st_mtime_ns, st.st_ctime_ns) >= since_ns
+            if touched:
+                found.add((FOLDER, folder))
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        continue
+                    if is_dir:
+                        folders.append(entry.path)
+                    elif touched:
+                        found.add((MODIFIED, entry.path))
+        except OSError:  # gone or unreadable meanwhile: its watch reports what happens next
+            continue
+    return found
+
+
+def _serve(root: str, debounce_ms: int, step_ms: int, since_ns: int) -> None:
     """The watching process: each batch watchfiles yields, as a line of JSON on standard output
     (an empty list after each quiet second), until standard input closes (newstui stopped it
-    or ended); a failure as one line {"error": ..., "message": ...}."""
+    or ended); a failure as one line {"error": ..., "message": ...}. The first batch also holds
+    what changed since since_ns, before the watches were in place (_touched_since)."""
     import watchfiles  # here only: the app never imports it
 
     # Setting up the watches walks the whole folder (9 s of CPU at a million files, during a
@@ -283,6 +338,7 @@ def _serve(root: str, debounce_ms: int, step_ms: int) -> None:
 
     threading.Thread(target=wait_for_close, daemon=True).start()
     out = sys.stdout
+    first = True
     try:
         for raw in watchfiles.watch(
             root,
@@ -295,7 +351,11 @@ def _serve(root: str, debounce_ms: int, step_ms: int) -> None:
             raise_interrupt=False,
             ignore_permission_denied=True,
         ):
-            out.write(json.dumps([[int(change), path] for change, path in raw]) + "\n")
+            changes = {(int(change), path) for change, path in raw}
+            if first:  # the watches are in place now
+                changes |= _touched_since(root, since_ns)
+                first = False
+            out.write(json.dumps(sorted(changes)) + "\n")
             out.flush()
     except BrokenPipeError:
         pass
@@ -308,4 +368,4 @@ def _serve(root: str, debounce_ms: int, step_ms: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    _serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

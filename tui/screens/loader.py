@@ -336,16 +336,18 @@ class ArchiveLoader(Widget):
             if error:
                 self.notify(f"Live reload: {error} (R rescans)", severity="warning", markup=False)
             self.load()
-        elif changes.paths:
-            paths = set(changes.paths)
+        elif changes.paths or changes.folders:
+            paths, folders = set(changes.paths), set(changes.folders)
             in_background(
                 self,
-                lambda: self._reload_paths(paths),
+                lambda: self._reload_paths(paths, folders),
                 group="reload",
                 description="reading changed posts",
             )
 
-    def _reload_paths(self, paths: set[str]) -> None:
+    def _reload_paths(self, paths: set[str], folders: set[str]) -> None:
+        if folders:  # a post listed in one of them may be gone: re-stat those too
+            paths.update(p.path for p in self.repo.posts if p.path.rpartition("/")[0] in folders)
         result = self.repo.update_paths(paths)
         if result.empty:
             return
