@@ -50,7 +50,7 @@ async def test_new_changed_and_deleted_posts_appear(tmp_path: Path) -> None:
         assert len(table.posts) == 2
 
 
-async def test_a_post_deleted_before_the_watches_were_set_goes_when_its_folder_is_reported(
+async def test_posts_changed_before_the_watches_were_set_show_when_their_folder_is_reported(
     tmp_path: Path,
 ) -> None:
     # The scan lists a folder, the file goes, then the watch on that folder is set: the
@@ -68,9 +68,12 @@ async def test_a_post_deleted_before_the_watches_were_set_goes_when_its_folder_i
         assert titles() == {"First post", "Second post", "Third post"}
         loader = app.screen.loader
         await wait_until(app, pilot, lambda: watching(loader.watcher))
-        loader.watcher.stop()  # so that only the report below tells of the deletion
+        loader.watcher.stop()  # so that only the report below tells of the changes
         gone.unlink()
+        write_post(root, "2021/d.md", "Fourth post", "2021-01-04")
+        write_post(root, "2021/sub/e.md", "Fifth post", "2021-01-05")
         (root / "c.md").unlink()
         loader._post_folder_changes(FolderChanges(set(), folders={"2021"}))
-        await wait_until(app, pilot, lambda: "Second post" not in titles())
-        assert titles() == {"First post", "Third post"}  # c.md is in root, not reported
+        await wait_until(app, pilot, lambda: "Fourth post" in titles())
+        # c.md is in root and e.md in a subfolder, neither reported.
+        assert titles() == {"First post", "Third post", "Fourth post"}

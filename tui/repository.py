@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from contextlib import suppress
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,6 +178,17 @@ class Repository:
         result = self.cache.refresh(on_batch=on_batch, progress=progress, is_cancelled=is_cancelled)
         self._apply(result)
         return result
+
+    def paths_in(self, folders: Collection[str]) -> set[str]:
+        """The rels of the posts listed in these folders ("" for root; not their subfolders)
+        and of every name in them now: what live reload checks again when a folder's entries
+        changed unwatched (update_paths skips what is not a post file)."""
+        found = {post.path for post in self.posts if post.path.rpartition("/")[0] in folders}
+        for folder in folders:
+            with suppress(OSError):
+                prefix = f"{folder}/" if folder else ""
+                found.update(prefix + name for name in os.listdir(self.root / folder))
+        return found
 
     def update_paths(self, rels: Iterable[str]) -> RefreshResult:
         result = self.cache.update_paths(rels)

@@ -346,8 +346,8 @@ class ArchiveLoader(Widget):
             )
 
     def _reload_paths(self, paths: set[str], folders: set[str]) -> None:
-        if folders:  # a post listed in one of them may be gone: re-stat those too
-            paths.update(p.path for p in self.repo.posts if p.path.rpartition("/")[0] in folders)
+        if folders:
+            paths.update(self.repo.paths_in(folders))
         result = self.repo.update_paths(paths)
         if result.empty:
             return

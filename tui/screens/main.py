@@ -232,15 +232,13 @@ class MainScreen(FilterActions):
         terms = self.filtering.match_terms
         if post is None:
             self.preview.show("*No post selected.*", key=None)
-        elif self.preview.shown_key != self._preview_key(post) and self.preview.display:
-            self.preview.show_post(
-                self.repo,
-                post,
-                terms=terms,
-                key=self._preview_key(post),
-                script=self.config.chinese,
-            )
-        elif not self.preview.display:
+        elif self.preview.display:
+            key = self._preview_key(post)  # a stat of the file: once
+            if self.preview.shown_key != key:
+                self.preview.show_post(
+                    self.repo, post, terms=terms, key=key, script=self.config.chinese
+                )
+        else:
             # With the preview hidden, still read the post under a resting cursor: Enter then
             # shows it at once (the repository keeps the last few rendered).
             in_background(
