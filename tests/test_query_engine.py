@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.chinese import fold
+from tui.index.matches import Matches
 from tui.model import Post
 from tui.query import (
     ANY,
@@ -445,6 +446,29 @@ _queries = st.recursive(
 def test_random_queries_match_brute_force(query: Query) -> None:
     assert run(query, hide_archived=False) == expected(query, hide_archived=False)
     assert run(query) == expected(query)
+
+
+def body_positions(text: str) -> Matches:
+    """body_search as FullTextIndex.positions answers it: one flag per post."""
+    by_path = ENGINE.by_path
+    return Matches.of(len(by_path), {by_path[path] for path in body_search(text)})
+
+
+@pytest.mark.parametrize(
+    "text", ["body:香港", "-body:香港", "body:香港 -body:kong", "body:x OR title:kong", "body:zz"]
+)
+def test_body_positions_answer_as_body_search(text: str) -> None:
+    query = parse(text)
+    for hide in (True, False):
+        assert run(query, body_positions=body_positions, hide_archived=hide) == expected(
+            query, hide_archived=hide
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(_queries)
+def test_random_queries_with_body_positions_match_brute_force(query: Query) -> None:
+    assert run(query, body_positions=body_positions) == expected(query)
 
 
 @settings(max_examples=80, deadline=None)
