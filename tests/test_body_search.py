@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -16,6 +17,7 @@ import pytest
 
 from tests.conftest import write_post
 from tests.test_app import make_app, settle
+from tui import collector
 from tui.app import NewsApp
 from tui.config import Config
 from tui.index.fulltext import default_db_path
@@ -97,6 +99,8 @@ async def test_body_query_builds_the_index_then_searches_bodies(posts: Path) -> 
         await settle(app, pilot)
         await settle(app, pilot)
         assert sorted(p.path for p in table.posts) == ["a.md", "b.md", "c.md"]
+        # Each search paused the collector until its answer was drawn, superseded ones too.
+        assert collector._pauses == 0 and gc.isenabled()
 
 
 def test_list_body_query_matches_a_scan(posts: Path, isolated_xdg: Path) -> None:

@@ -28,19 +28,30 @@ def collector_paused() -> Iterator[None]:
     preview drawn during a warm start's load turned it back on halfway through a million posts,
     and full collections then took a fifth of the load).
     """
+    pause()
+    try:
+        yield
+    finally:
+        resume()
+
+
+def pause() -> None:
+    """collector_paused() for a pause that ends elsewhere (another thread, a later callback):
+    each pause() needs one resume()."""
     global _pauses, _collecting
     with _pause_lock:
         if _pauses == 0:
             _collecting = gc.isenabled()
             gc.disable()
         _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collecting:
-                gc.enable()
+
+
+def resume() -> None:
+    global _pauses
+    with _pause_lock:
+        _pauses -= 1
+        if _pauses == 0 and _collecting:
+            gc.enable()
 
 
 def freeze_loaded() -> None:

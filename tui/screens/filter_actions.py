@@ -11,6 +11,7 @@ from textual import on
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tui import collector
 from tui.config import Config, ConfigError, save_search
 from tui.model import Post
 from tui.query import QueryError, uses_field
@@ -147,8 +148,11 @@ class FilterActions(TriageActions):
 
     @on(filtering.BodyMatches)
     def _body_matches(self, event: filtering.BodyMatches) -> None:
-        if event.text == self.filtering.text:  # else typing has moved on
-            self.show_matches(event.shown, event.to_top)
+        try:
+            if event.text == self.filtering.text:  # else typing has moved on
+                self.show_matches(event.shown, event.to_top)
+        finally:
+            self.call_after_refresh(collector.resume)  # paused by the search (see BodyMatches)
 
     def show_matches(self, shown: Sequence[Post], to_top: bool = False) -> None:
         self.filtering.matches = shown  # newest first, whatever order the table shows them in
