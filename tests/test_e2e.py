@@ -57,6 +57,26 @@ def test_filter_open_back_quit(xdg_env: dict[str, str]) -> None:
     assert tree_digest(SAMPLE_POSTS) == before, "newstui wrote into the posts folder"
 
 
+def test_keys_typed_as_it_starts_filter_and_open(xdg_env: dict[str, str]) -> None:
+    # Typed before newstui has the terminal, Enter arrives as a line feed (the terminal still
+    # turns carriage returns into line feeds): it must still keep the filter and leave it for
+    # the table, where the next Enter opens the match.
+    term = Tmux(
+        f"{NEWSTUI} {SAMPLE_POSTS}", size=(120, 40), env={**xdg_env, "TERM": "xterm-256color"}
+    )
+    try:
+        term.send("/")
+        term.type("台风")
+        term.send("Enter")
+        term.wait_for(showing(" 1 of 27 posts", "台风来之前"))
+        term.send("Enter")
+        term.wait_for(showing("1 of 1", "Back"))  # the reader, on the one match
+        term.send("q", "q")
+        assert term.exit_status() == 0
+    finally:
+        term.close()
+
+
 def test_star_survives_restart(xdg_env: dict[str, str]) -> None:
     command = f"{NEWSTUI} {SAMPLE_POSTS}"
     env = {**xdg_env, "TERM": "xterm-256color"}

@@ -91,6 +91,11 @@ class NewsApp(App[None]):
         self.exit()
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
+            # Enter typed before newstui had the terminal (keys typed as it starts) arrives as a
+            # line feed: the terminal still turned carriage returns into line feeds then.
+            event = events.Key("enter", "\r")
+            event.set_sender(self)
         if isinstance(event, events.Key) and self._esc_then_key(event):
             # A terminal sends Esc and a key typed right behind it in one read, which parses as
             # alt+key ("Esc q" over SSH). With no alt binding for it, it was Esc, then the key.

@@ -101,6 +101,7 @@ class MainScreen(FilterActions):
             yield StatusBar(id="status")
             yield Timeline(id="timeline")
         yield FilterBar(
+            leave_to="#posts",
             placeholder='/ to filter: words, "phrase", title: author: tag: source: is:unread after:3d …',
             id="filter",
         )
@@ -136,7 +137,6 @@ class MainScreen(FilterActions):
             self.mark_order(order)
         self.on_resize()  # the narrow layout from the first frame, not after it
         self.status.archive = str(self.repo.root)
-        self.query_one(FilterBar).leave_to = self.table
         for notice in (self.repo.state.notice, self.repo.cache.notice, self.config.problem):
             if notice:
                 self.notify(notice, severity="warning", timeout=10, markup=False)

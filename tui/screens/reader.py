@@ -100,7 +100,11 @@ class ReaderScreen(PostActions):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ArticleView(id="article")
-        yield FilterBar(placeholder="search the article: Enter keeps it, Esc clears", id="search")
+        yield FilterBar(
+            leave_to="#article",
+            placeholder="search the article: Enter keeps it, Esc clears",
+            id="search",
+        )
         yield KeyBar()
 
     @property
@@ -129,7 +133,6 @@ class ReaderScreen(PostActions):
 
     def on_mount(self) -> None:
         self._show_search_bar(False)
-        self.search_bar.leave_to = self.article
         self.load_post()
 
     def load_post(self, copy: int = 0) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widget import Widget
 
 from tui.widgets.type_ahead import TypeAheadInput
 
@@ -11,9 +10,11 @@ from tui.widgets.type_ahead import TypeAheadInput
 class FilterBar(TypeAheadInput):
     BINDINGS = [Binding("escape", "clear_and_leave", "Clear filter", show=False, id="filter.clear")]
 
-    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+    def __init__(self, *, leave_to: str, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
-        self.leave_to: Widget | None = None  # where Enter and Esc send the focus
+        # Where Enter and Esc send the focus (a selector on its screen): known from the start,
+        # as keys typed at the first frame may reach Enter before the screen has mounted.
+        self.leave_to = leave_to
 
     async def act_at_once(self, key: str) -> bool:
         # Enter and Esc leave at once, so the keys queued behind them reach the table.
@@ -33,5 +34,4 @@ class FilterBar(TypeAheadInput):
 
     def _leave(self) -> None:
         # Focus synchronously: a key already queued behind Enter must reach the table, not this input.
-        if self.leave_to is not None:
-            self.app.set_focus(self.leave_to)
+        self.app.set_focus(self.screen.query_one(self.leave_to))
