@@ -42,8 +42,9 @@ class Matches:
         flags = np.zeros(size, dtype=np.bool_)
         for part in parts:
             flags[part] = True
-        self._flags = flags
-        self._bytes = flags.tobytes()  # bytes.__getitem__: a C-level test per candidate
+        # Kept as bytes only (bytes.__getitem__: a C-level test per candidate); sorted() reads
+        # them as flags again without a copy. 16 answers are cached at a million posts.
+        self._bytes = flags.tobytes()
         self._count = int(np.count_nonzero(flags))
 
     @classmethod
@@ -53,19 +54,12 @@ class Matches:
     def __len__(self) -> int:
         return self._count
 
-    def __contains__(self, position: object) -> bool:
-        return (
-            isinstance(position, int)
-            and 0 <= position < len(self._bytes)
-            and bool(self._bytes[position])
-        )
-
     def __iter__(self) -> Iterator[int]:
         return iter(self.sorted())
 
     def sorted(self) -> list[int]:
         """The positions, in order."""
-        return np.flatnonzero(self._flags).tolist()
+        return np.flatnonzero(np.frombuffer(self._bytes, dtype=np.bool_)).tolist()
 
     def keep(self, cands: Sequence[int], negated: bool) -> list[int]:
         """The candidates in this set (not in it, if negated), in their order."""
