@@ -717,3 +717,23 @@ def test_parse_bytes_never_raises_on_yaml_like_front_matter(
     parsed = parse_bytes(text.encode(encoding, "surrogatepass"), "2021-06-24-x.md")
     assert parsed.post.title
     assert_clean(parsed.post)
+
+
+def test_metadata_of_a_long_post_reads_its_first_page_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold index reads a million heads off the disk: each one page, not the whole file.
+    text = fm("title: 标题", "date: 2021-06-24", body="<p>" + "正文" * 20000 + "</p>")
+    (tmp_path / "long.md").write_text(text, encoding="utf-8")
+    read: list[int] = []
+    real_read = os.read
+
+    def counting_read(fd: int, n: int) -> bytes:
+        chunk = real_read(fd, n)
+        read.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(os, "read", counting_read)
+    post = parse_file(tmp_path, "long.md", with_body=False).post
+    assert (post.title, post.problems) == ("标题", ())
+    assert sum(read) == parse_module.FIRST_READ

@@ -11,6 +11,7 @@ import html
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -25,7 +26,11 @@ from tui.model import Post
 from tui.stories import story_key
 from tui.text import clean, clean_line
 
-# The metadata of a post is near its top: read this much, more only if the front matter runs on.
+# The metadata of a post is near its top: one page is read first, and nearly always holds it; on
+# a disk the page cache has dropped, a million of them read in half the time of whole files
+# (~120 us per file rather than ~240 here). More is read only if the front matter runs on (all
+# of it), or if the title has to come from a heading (up to HEAD_BYTES).
+FIRST_READ = 4096
 HEAD_BYTES = 64 * 1024
 # Longest text kept for one field; front matter is untrusted and 100,000 posts stay in memory.
 MAX_FIELD = 1000
@@ -133,11 +138,15 @@ def parse_file(
                     raw = _whole_characters(raw)
                     cut_at = len(raw)
             else:
-                raw = _read(fd, HEAD_BYTES, size)
-                partial = len(raw) == HEAD_BYTES and size > HEAD_BYTES
+                raw = _read(fd, FIRST_READ, size)
+                partial = len(raw) == FIRST_READ and size > FIRST_READ
                 if partial and _front_matter_runs_on(raw):
                     raw += _read(fd, -1)
                     partial = False
+                if partial:  # parsed while the file is open, in case the title is further down
+                    more = _reader_on(fd, raw, size)
+                    parsed = _parse_safely(raw, rel, partial=True, with_body=False, more=more)
+                    return _with_stat(parsed, size, mtime_ns)
         finally:
             os.close(fd)
     except OSError as error:
@@ -228,22 +237,45 @@ def _name_only(rel: str, problem: str) -> ParsedPost:
 # -- parsing ---------------------------------------------------------------------------------------
 
 
-def _parse_safely(raw: bytes, rel: str, *, partial: bool, with_body: bool) -> ParsedPost:
+# More of a file being read: (all the bytes read so far, whether that is still not the whole file).
+_More = Callable[[], tuple[bytes, bool]]
+
+
+def _reader_on(fd: int, head: bytes, size: int) -> _More:
+    """What reads the rest of the first HEAD_BYTES of an open file, after its head."""
+
+    def more() -> tuple[bytes, bool]:
+        try:
+            raw = head + _read(fd, HEAD_BYTES - len(head), size - len(head))
+        except OSError:
+            return head, True
+        return raw, len(raw) == HEAD_BYTES and size > HEAD_BYTES
+
+    return more
+
+
+def _parse_safely(
+    raw: bytes, rel: str, *, partial: bool, with_body: bool, more: _More | None = None
+) -> ParsedPost:
     try:
-        return _parse(raw, rel, partial=partial, with_body=with_body)
+        return _parse(raw, rel, partial=partial, with_body=with_body, more=more)
     except Exception as error:  # a bug here must cost one post its metadata, no more
         return _unreadable(rel, f"parser error ({type(error).__name__})")
 
 
-def _parse(raw: bytes, rel: str, *, partial: bool, with_body: bool) -> ParsedPost:
+def _parse(
+    raw: bytes, rel: str, *, partial: bool, with_body: bool, more: _More | None = None
+) -> ParsedPost:
     if not with_body:
         # Metadata only: decode just the front matter and the start of the body, unless the title
-        # has to come from a heading further down.
+        # has to come from a heading further down (read more of the file for it, if there is more).
         cut = _metadata_window(raw)
-        if cut < len(raw):
+        if cut < len(raw) or more is not None:
             parsed = _parse_text(raw[:cut], rel, partial=True, window=True)
             if parsed is not None:
                 return parsed
+            if more is not None:
+                raw, partial = more()
     parsed = _parse_text(raw, rel, partial=partial, window=False, body=with_body)
     assert parsed is not None
     return parsed
