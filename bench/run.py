@@ -171,6 +171,11 @@ FIGURES: dict[str, Target] = {
     "peak_rss_mb": Target(
         "peak resident memory (VmHWM) after a filter-and-open session", "MiB", _by_size(300, 1024)
     ),
+    "peak_rss_bodies_mb": Target(
+        "peak resident memory (VmHWM) after the body: searches (a body index, as by default)",
+        "MiB",
+        _by_size(300, 1024),
+    ),
     "body_index_s": Target(
         "`newstui index` with bodies (whole process)", "s", _by_size(None, None)
     ),
@@ -833,6 +838,7 @@ def measure_bodies(ctx: Context, env: dict[str, str], timeout: float, into: dict
             s.send_keys("Escape")
             s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
             time.sleep(0.5)
+        add(into, "peak_rss_bodies_mb", peak_rss_mb(s.pane_pid()))
         quit_app(s)
 
 

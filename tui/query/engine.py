@@ -247,8 +247,9 @@ class QueryEngine:
 
     @cached_property
     def by_path(self) -> dict[str, int]:
-        """path -> index of each post (one object per engine: a body index keys a table on it)."""
-        found = dict(zip(map(_PATH, self.posts), range(len(self.posts)), strict=True))
+        """path -> index of each post (one object per engine: a body index keys a table on it).
+        Its values are the int objects of positions: new ones were 28 MB at a million posts."""
+        found = dict(zip(map(_PATH, self.posts), self.positions, strict=True))
         for i in self._shared:
             found.update((copy.path, i) for copy in self._copies_at(i))
         return found
