@@ -224,7 +224,9 @@ def restore_terminal() -> None:
 def watch_terminal() -> None:
     """A lost terminal is an exit: when standard input hangs up (the pty closed under a
     process that was not its session leader gets no SIGHUP, only end of file, on which
-    Textual's input thread spins), send this process SIGHUP."""
+    Textual's input thread spins), send this process SIGHUP. The watchdog is armed from here
+    too: the signal's handler runs only when the main thread next runs Python code, and the
+    process must end even if that never comes."""
     if not _active:
         return
     import select
@@ -235,6 +237,8 @@ def watch_terminal() -> None:
         while True:
             for _fd, event in poller.poll():
                 if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    begin()
+                    arm_watchdog(128 + signal.SIGHUP)
                     os.kill(os.getpid(), signal.SIGHUP)
                     return
 
