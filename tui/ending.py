@@ -52,7 +52,8 @@ def begin() -> None:
     program) every process newstui started is killed now, not after the orderly exit: pool
     processes at full speed on both CPUs left the exit path a third of a core, so an exit
     during a cold index took 1.3-2.3 s."""
-    if _active:  # never in a test that runs the App: the flag would outlive it
+    if _active and not _underway.is_set():  # never in a test that runs the App: the flag
+        # would outlive it; and once only (q, a signal and the terminal watcher may all call it)
         _underway.set()
         threading.Thread(target=stop_children, name="newstui-ending", daemon=True).start()
 

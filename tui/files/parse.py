@@ -143,17 +143,15 @@ def parse_file(
                 if partial and _front_matter_runs_on(raw):
                     raw += _read(fd, -1)
                     partial = False
-                if partial:  # parsed while the file is open, in case the title is further down
-                    more = _reader_on(fd, raw, size)
-                    parsed = _parse_safely(raw, rel, partial=True, with_body=False, more=more)
-                    return _with_stat(parsed, size, mtime_ns)
+            # Parsed while the file is open: a title in a heading further down is read on for.
+            more = _reader_on(fd, raw, size) if partial else None
+            parsed = _parse_safely(raw, rel, partial=partial, with_body=with_body, more=more)
         finally:
             os.close(fd)
     except OSError as error:
         return _with_stat(_unreadable(rel, error.strerror or type(error).__name__), size, mtime_ns)
     except Exception as error:  # "never raises" is the contract
         return _with_stat(_unreadable(rel, type(error).__name__), size, mtime_ns)
-    parsed = _parse_safely(raw, rel, partial=partial, with_body=with_body)
     if with_body and cut_at:
         parsed.cut_at = cut_at
     return _with_stat(parsed, size, mtime_ns)
