@@ -117,6 +117,16 @@ FIGURES: dict[str, Target] = {
     "cold_indexed_s": Target(
         "cold start: launch → metadata index done (no 'indexing')", "s", _by_size(15.0, 120.0)
     ),
+    "cold_disk_indexed_s": Target(
+        "  the same with the posts evicted from the page cache first (read from the disk)",
+        "s",
+        _by_size(None, None),
+    ),
+    "disk_read_s": Target(
+        "  reading every post file from the disk after the same eviction (as cat does)",
+        "s",
+        _by_size(None, None),
+    ),
     "index_command_s": Target(
         "`newstui index --no-bodies` (whole process)", "s", _by_size(None, 120.0)
     ),
@@ -550,23 +560,73 @@ def add(into: dict[str, Any], name: str, value: Any) -> None:
     into.setdefault(name, []).append(value)
 
 
+def post_files(corpus: Path) -> list[str]:
+    """Every post file of a corpus, in the order the disk gives them."""
+    return [
+        os.path.join(folder, name)
+        for folder, _, names in os.walk(corpus)
+        for name in names
+        if name.endswith(".md")
+    ]
+
+
+def page_cache(files: Sequence[str], *, keep: bool) -> float:
+    """Read every file whole (keep: they are in the page cache afterwards), or drop each from the
+    page cache (posix_fadvise DONTNEED: clean pages go, and no root is needed), so that the next
+    read comes from the disk. Seconds it took."""
+    started = time.perf_counter()
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if keep:
+                while os.read(fd, 1 << 20):
+                    pass
+            else:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    return time.perf_counter() - started
+
+
 def measure_cold(ctx: Context, runs: int, into: dict[str, Any]) -> None:
-    """Cold starts (empty cache; the body index then builds, as by default), each in a fresh home."""
+    """Cold starts (empty cache; the body index then builds, as by default), each in a fresh home,
+    with the posts in the page cache (read once first, as after copying or generating them):
+    what the target is for. measure_cold_disk times a start from the disk."""
+    page_cache(post_files(ctx.corpus), keep=True)
     for run in range(runs):
-        home = ctx.home / f"cold-{run}"
-        env = newstui_env(home)
+        cold_start(ctx, ctx.home / f"cold-{run}", into, "cold")
+
+
+def measure_cold_disk(ctx: Context, into: dict[str, Any]) -> None:
+    """A cold start with every post evicted from the page cache first, and beside it how long
+    reading them all back from the disk takes on its own: the floor for any indexer. Last of the
+    steps, as the posts are then no longer cached."""
+    files = post_files(ctx.corpus)
+    page_cache(files, keep=False)
+    cold_start(ctx, ctx.home / "cold-disk", into, "cold_disk")
+    page_cache(files, keep=False)
+    add(into, "disk_read_s", page_cache(files, keep=True))
+    add(into, "disk_read_load", load())
+
+
+def cold_start(ctx: Context, home: Path, into: dict[str, Any], name: str) -> None:
+    """One cold start in a fresh home: its figures are name_first_rows_s, name_whole_s, …"""
+    env = newstui_env(home)
+    try:
         with tmux_session([NEWSTUI, str(ctx.corpus)], size=SIZE, env=env) as s:
-            add(into, "cold_first_rows_s", s.wait_for(watching(s, first_rows), timeout=ctx.timeout))
+            first = s.wait_for(watching(s, first_rows), timeout=ctx.timeout)
+            add(into, f"{name}_first_rows_s", first)
             whole = s.wait_for(watching(s, whole_list(ctx.total)), timeout=ctx.timeout)
-            add(into, "cold_whole_s", whole)
+            add(into, f"{name}_whole_s", whole)
             done = s.wait_for(watching(s, indexed(ctx.total)), timeout=ctx.timeout)
-            add(into, "cold_indexed_s", done)
-            add(into, "cold_load", load())
+            add(into, f"{name}_indexed_s", done)
+            add(into, f"{name}_load", load())
             try:  # q while the body index builds (it may not show on a small corpus)
                 s.wait_for(watching(s, body_building), timeout=30, since=time.perf_counter())
             except BenchTimeout:
                 pass
-            add(into, "cold_quit_s", quit_app(s))
+            add(into, f"{name}_quit_s", quit_app(s))
+    finally:
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -905,6 +965,8 @@ def measure_size(size: int, args: argparse.Namespace, out: Path) -> dict[str, An
                 step("body-index-running", lambda: measure_bodyrun(ctx, warm, runs, samples))
         if "bodies" in only and (args.bodies or (not big and not args.skip_bodies)):
             step("bodies", lambda: measure_bodies(ctx, warm, args.bodies_timeout, samples))
+        if "cold-disk" in only:
+            step("cold-disk", lambda: measure_cold_disk(ctx, samples))
 
     newsboat: dict[str, Any] = {}
     if "newsboat" in only and not args.skip_newsboat and not big:
@@ -936,7 +998,7 @@ def measure_size(size: int, args: argparse.Namespace, out: Path) -> dict[str, An
 
 STEPS = [
     "cold", "index", "counts", "warm", "session", "first-session", "body-index-running",
-    "bodies", "newsboat",
+    "bodies", "cold-disk", "newsboat",
 ]  # fmt: skip
 # The warm cache (index) and the expected counts (counts) that later steps start from.
 NEEDS = {

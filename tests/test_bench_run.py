@@ -143,3 +143,14 @@ def test_only_adds_the_steps_a_step_starts_from() -> None:
     assert run.wanted("cold") == {"cold"}
     with pytest.raises(SystemExit):
         run.wanted("colde")
+
+
+def test_page_cache_reads_or_evicts_every_post_file(tmp_path: Path) -> None:
+    (tmp_path / "2024" / "01").mkdir(parents=True)
+    (tmp_path / "2024" / "01" / "a.md").write_text("---\ntitle: a\n---\nbody\n")
+    (tmp_path / "b.md").write_text("---\ntitle: b\n---\n")
+    (tmp_path / "notes.txt").write_text("not a post")
+    files = run.post_files(tmp_path)
+    assert sorted(Path(f).name for f in files) == ["a.md", "b.md"]
+    assert run.page_cache(files, keep=True) >= 0
+    assert run.page_cache(files, keep=False) >= 0

@@ -544,3 +544,14 @@ def test_result_memo_recalls_and_narrows() -> None:
     memo.store(ab, [4])
     assert memo.lookup("v1", kon) == (None, (1, 2, 3, 4))  # the oldest entry was dropped
     assert memo.lookup("v2", ab) == (None, None)  # new posts or states: start over
+
+
+def test_matches_answer_with_the_engine_s_own_position_objects() -> None:
+    import numpy as np
+
+    positions = tuple(range(3000))  # above 256, each int is an object of its own
+    found = Matches(3000, np.array([5, 300, 2999], dtype=np.int32))
+    answer = found.sorted(positions)
+    assert answer == [5, 300, 2999] == list(found)
+    assert all(a is positions[a] for a in answer)
+    assert found.keep(positions[250:], negated=False) == [300, 2999]

@@ -186,6 +186,16 @@ def test_a_story_matches_when_any_copy_does() -> None:
     assert _titles("tag:misc OR author:ann") == ["The essay", "A lone post"]
 
 
+def test_copies_that_agree_keep_one_shared_text() -> None:
+    engine, rows = _engine()
+    video = rows.index(next(p for p in rows if p.title.startswith("Video")))
+    # The three video copies share author, source and tags: the column's one text, not a join.
+    meta = engine.haystack("meta")
+    assert "\x1f\x1f" not in meta[video] and meta[video].count("youtu.be") == 1
+    # Their titles differ: each one is searched.
+    assert engine.haystack("title")[video].count("video") == 3
+
+
 def test_body_search_finds_a_story_by_any_copy() -> None:
     def body_search(text: str) -> set[str]:
         return {"archived/2021-12-27/video.md"} if text == "rare" else set()

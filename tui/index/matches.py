@@ -10,7 +10,7 @@ numpy parses the ids and looks them up in C, in ~10 ms. Imported only by the app
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import filterfalse
+from itertools import compress, filterfalse
 
 import numpy as np
 import numpy.typing as npt
@@ -55,11 +55,13 @@ class Matches:
         return self._count
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.sorted())
+        return iter(np.flatnonzero(np.frombuffer(self._bytes, dtype=np.bool_)).tolist())
 
-    def sorted(self) -> list[int]:
-        """The positions, in order."""
-        return np.flatnonzero(np.frombuffer(self._bytes, dtype=np.bool_)).tolist()
+    def sorted(self, positions: Sequence[int]) -> list[int]:
+        """The positions in this set, in order, as positions' own objects (positions[i] is i: the
+        engine's list of all positions). Made by compress() in C: twice as quick as numpy's
+        tolist(), and no new int per match (705,000 of them were 28 MB at a million posts)."""
+        return list(compress(positions, self._bytes))
 
     def keep(self, cands: Sequence[int], negated: bool) -> list[int]:
         """The candidates in this set (not in it, if negated), in their order."""

@@ -54,7 +54,7 @@ _CONTAINING_KEPT = 8
 class PositionSet(Protocol):
     """What a body index answers for a term: positions in the engine's list of posts."""
 
-    def sorted(self) -> list[int]: ...
+    def sorted(self, positions: Sequence[int]) -> list[int]: ...
     def keep(self, cands: Sequence[int], negated: bool) -> list[int]: ...
 
 
@@ -189,7 +189,11 @@ class QueryEngine:
                 text = _FIELD_TEXT[field]
                 hosts = {}
                 for i in self._shared:
-                    hay[i] = _SEP.join(_fold(text(copy, hosts)) for copy in self._copies_at(i))
+                    # Each distinct text once: copies that agree (one author and source under
+                    # two urls, as archives often have) keep the one text the column shares.
+                    texts = dict.fromkeys(_fold(text(copy, hosts)) for copy in self._copies_at(i))
+                    if len(texts) > 1 or hay[i] not in texts:
+                        hay[i] = _SEP.join(texts)
             # A tuple: once a collection has seen that it holds only strings, the collector
             # leaves it alone (a list of a million is walked element by element at every full
             # collection).
@@ -560,7 +564,7 @@ class _Run:
         if term.field == "body" and self.body_positions is not None:
             found = self.body_positions(term.value)
             if cands is None and not term.negated:
-                return found.sorted()
+                return found.sorted(self._all())
             return found.keep(self._all() if cands is None else cands, term.negated)
         if term.field == "body" and self.body_search is not None:
             by_path = self.engine.by_path
