@@ -42,3 +42,10 @@ def test_the_collector_is_back_when_the_last_pause_ends() -> None:
     assert not gc.isenabled()
     second.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def test_malloc_gives_back_large_blocks_without_a_crash() -> None:
+    collector.give_back_large_blocks()
+    collector.give_back_large_blocks()  # twice is the same
+    big = [0] * (1 << 20)  # 8 MB: a mapping of its own from now on
+    del big

@@ -74,3 +74,21 @@ def test_posts_compare_by_value() -> None:
     assert Post("a", "a.md", "A", date, tags=("x",)) == Post("a", "a.md", "A", date, tags=("x",))
     assert Post("a", "a.md", "A", date) != Post("a", "a.md", "A", None)
     assert "title='A'" in repr(Post("a", "a.md", "A", date))
+
+
+def test_only_a_post_with_extra_keys_or_problems_has_room_for_them() -> None:
+    import pickle
+    import sys
+
+    plain = Post("a", "a.md", "A", None)
+    extra = Post("b", "b.md", "B", None, extra={"comments": "True"})
+    noted = Post("c", "c.md", "C", None, "", "", (), (), None, ("title from the file name",))
+    assert sys.getsizeof(plain) < sys.getsizeof(extra)  # two slots fewer: 16 bytes a post
+    assert (plain.extra, plain.problems) == ({}, ())
+    assert extra.extra == {"comments": "True"} and noted.problems == ("title from the file name",)
+    assert extra != Post("b", "b.md", "B", None)  # compared by value, whatever the class
+    for post in (plain, extra, noted):
+        copy = pickle.loads(pickle.dumps(post))
+        assert copy == post and type(copy) is type(post)
+    rows = [_to_row(post, 0, 0)[-1] for post in (plain, extra, noted)]
+    assert _unpack(rows) == [plain, extra, noted]  # type: ignore[arg-type]

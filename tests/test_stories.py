@@ -196,6 +196,20 @@ def test_copies_that_agree_keep_one_shared_text() -> None:
     assert engine.haystack("title")[video].count("video") == 3
 
 
+@pytest.mark.parametrize("value", ["archived", "video", "2021-12-3", "essay", "_posts/", "zz"])
+def test_a_path_term_tests_every_file_of_a_story(value: str) -> None:
+    stories = group(FILES)
+
+    def has(row: Post) -> bool:
+        return any(value in copy.path.lower() for copy in stories.of(row))
+
+    rows = list(stories.rows)
+    assert _titles(f"path:{value}") == [r.title for r in rows if has(r)]
+    assert _titles(f"-path:{value}") == [r.title for r in rows if not has(r)]
+    within = [r.title for r in rows if has(r) and "video" in r.title.lower()]
+    assert _titles(f"video path:{value}") == within
+
+
 def test_body_search_finds_a_story_by_any_copy() -> None:
     def body_search(text: str) -> set[str]:
         return {"archived/2021-12-27/video.md"} if text == "rare" else set()

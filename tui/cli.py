@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui import __version__
+from tui import __version__, collector
 from tui.text import clean, clean_line, escape_controls, pad_cells
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def run() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    collector.give_back_large_blocks()
     # A file name that is not valid UTF-8 must print as escapes, not crash the listing.
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):

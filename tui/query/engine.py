@@ -13,7 +13,7 @@ from itertools import compress, filterfalse, repeat
 from operator import attrgetter
 from typing import Protocol
 
-from tui.chinese import fold
+from tui.chinese import fold, fold_script
 from tui.model import UNDATED, Post, url_host
 from tui.query.parser import (
     ANY,
@@ -72,8 +72,9 @@ class StateLike(Protocol):
 
 def _fold(text: str) -> str:
     """tui.chinese.fold(text): lowercase, one Chinese script; sharing the original string when
-    nothing changes (most Simplified text)."""
-    folded = fold(text)
+    nothing changes (most Simplified text). Text already in lowercase is not copied to find out
+    (a million paths made as many strings only to drop them)."""
+    folded = fold_script(text) if text.islower() else fold(text)
     return text if folded == text else folded
 
 
@@ -140,7 +141,8 @@ class QueryEngine:
 
     @cached_property
     def _ids(self) -> tuple[str, ...]:
-        """Each post's id (its story key), for state terms."""
+        """Each post's id (its story key), for state terms: made on the first that needs it
+        (7 MB at a million posts)."""
         return tuple(map(_ID, self.posts))
 
     @cached_property
@@ -148,7 +150,8 @@ class QueryEngine:
         """Positions of the stories with several files (few): their text is joined from them all."""
         if not self._copies:
             return []
-        return list(compress(range(len(self.posts)), map(self._copies.__contains__, self._ids)))
+        shared = map(self._copies.__contains__, map(_ID, self.posts))
+        return list(compress(range(len(self.posts)), shared))
 
     def _copies_at(self, i: int) -> Sequence[Post]:
         """The files of the story at position i, one of _shared."""
@@ -167,7 +170,8 @@ class QueryEngine:
 
     def haystack(self, field: str) -> Sequence[str]:
         """Folded text of one field (title, author, source, tag or path) for every post, built
-        once on first use; a story with copies has all of theirs, joined."""
+        once on first use; a story with copies has all of theirs, joined (but its path, which is
+        its row's own: see _copy_paths)."""
         hay = self._fields.get(field)
         if hay is None:
             posts = self.posts
@@ -185,7 +189,7 @@ class QueryEngine:
                 same = _Memo()
                 hosts: dict[str, str] = {}
                 hay = list(map(same, map(_FIELD_TEXT[field], posts, repeat(hosts))))
-            if self._shared:
+            if self._shared and field != "path":  # (paths: see _copy_paths)
                 text = _FIELD_TEXT[field]
                 hosts = {}
                 for i in self._shared:
@@ -199,6 +203,19 @@ class QueryEngine:
             # collection).
             hay = self._fields[field] = tuple(hay)
         return hay
+
+    @cached_property
+    def _copy_paths(self) -> list[tuple[int, str]]:
+        """(position, folded path) of each file of a story with copies but its row's own: a path:
+        term tests them beside the path column. Joined into one text per story, as other fields
+        are, they were ~50 MB at a million posts (every path differs; titles and authors agree)."""
+        own = self.haystack("path")
+        return [
+            (i, path)
+            for i in self._shared
+            for path in map(_fold, map(_PATH, self._copies_at(i)))
+            if path != own[i]
+        ]
 
     def distinct(self, field: str) -> frozenset[str]:
         """The distinct values of a column with few (author, source, tag, meta)."""
@@ -579,7 +596,13 @@ class _Run:
             return self._by_value(engine.haystack(term.field), hits, cands, negated)
         cands = engine.positions if cands is None else cands
         if term.field == "path":
-            return _scan(engine.haystack("path"), value, cands, negated)
+            own = _scan(engine.haystack("path"), value, cands, negated)
+            copies = {i for i, path in engine._copy_paths if value in path}
+            if not copies:
+                return own
+            if negated:  # no file of the story may have it
+                return list(filterfalse(copies.__contains__, own))
+            return self._keep(cands, copies.union(own), negated)
         titles = engine.haystack("title")  # title:, and body: without a full-text index
         if term.field != ANY:
             return _scan(titles, value, cands, negated)
