@@ -596,3 +596,76 @@ def test_a_second_connection_that_cannot_be_opened_is_not_damage(
         assert set(index.positions(term, where)) == {where[p] for p in brute(root, term)}, term
     assert not index.damaged
     assert index.notice is None
+
+
+def _reopened(root: Path, index: FullTextIndex) -> tuple[FullTextIndex, list[str]]:
+    """The same index opened again, as by the next start; and the tables it reads from SQLite."""
+    index.close()
+    again = FullTextIndex(root, index.db_path)
+    made: list[str] = []
+    read_table = again._read_table
+
+    def counted(conn: sqlite3.Connection, where: dict[str, int]) -> list[int]:
+        made.append("table")
+        return read_table(conn, where)
+
+    again._read_table = counted  # type: ignore[method-assign]
+    return again, made
+
+
+def test_the_next_start_reads_the_table_back_while_nothing_changed(
+    indexed: tuple[Path, FullTextIndex],
+) -> None:
+    root, index = indexed
+    where = {path: i for i, path in enumerate(sorted(posts_of(root)))}
+    index.prepare(where)
+    assert index.saved_table_path.exists()
+    again, made = _reopened(root, index)
+    equal = dict(where)  # an equal list, as the next start makes it
+    again.prepare(equal)
+    for term in ("香港", "privacy", "zebra"):
+        assert set(again.positions(term, equal)) == {where[p] for p in brute(root, term)}
+    assert made == [], "the table was made again"
+    # Another order of the same posts is another list: its table is made, and saved.
+    other = {path: i for i, path in enumerate(sorted(where, reverse=True))}
+    again.prepare(other)
+    assert made == ["table"]
+    assert set(again.positions("香港", other)) == {other[p] for p in brute(root, "香港")}
+    again.close()
+
+
+def test_a_write_since_makes_the_saved_table_stale(indexed: tuple[Path, FullTextIndex]) -> None:
+    root, index = indexed
+    where = {path: i for i, path in enumerate(sorted(posts_of(root)))}
+    index.prepare(where)
+    write(root, "2021/000.md", "zebra", "<p>zebra</p>")  # a changed post: a new row id
+    index.update(posts_of(root))
+    again, made = _reopened(root, index)
+    again.prepare(where)
+    assert made == ["table"]
+    assert set(again.positions("zebra", where)) == {where["2021/000.md"]}
+    again.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "a row short", "out of range", "garbage"])
+def test_a_damaged_saved_table_is_made_again(
+    indexed: tuple[Path, FullTextIndex], damage: str
+) -> None:
+    root, index = indexed
+    where = {path: i for i, path in enumerate(sorted(posts_of(root)))}
+    index.prepare(where)
+    saved = index.saved_table_path
+    data = saved.read_bytes()
+    if damage == "truncated":
+        saved.write_bytes(data[:-2])
+    elif damage == "a row short":
+        saved.write_bytes(data[:-4])
+    elif damage == "out of range":
+        saved.write_bytes(data[:-4] + (len(where)).to_bytes(4, "little"))
+    else:
+        saved.write_bytes(b"\x00" * len(data))
+    again, made = _reopened(root, index)
+    again.prepare(where)
+    assert made == ["table"]
+    assert set(again.positions("香港", where)) == {where[p] for p in brute(root, "香港")}
+    again.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -315,3 +316,22 @@ def rollback(conn: sqlite3.Connection) -> None:
     # raise and hide the real error.
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+
+
+def write_atomic(path: Path, *parts: bytes) -> None:
+    """Write the parts to a temporary file beside path, then rename it: a reader never sees
+    half a file, and a newstui killed meanwhile leaves the old one."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for part in parts:
+                out.write(part)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise

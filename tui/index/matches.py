@@ -18,8 +18,25 @@ import numpy.typing as npt
 Table = npt.NDArray[np.int32]  # row id -> position in the list, -1 for a row not in it
 
 
-def table_of(positions: list[int]) -> Table:
+def table_of(positions: list[int] | Table) -> Table:
     return np.array(positions, dtype=np.int32)
+
+
+def table_bytes(positions: list[int]) -> bytes:
+    """A table as saved on disk: a 4-byte little-endian position per row id."""
+    return np.array(positions, dtype="<i4").tobytes()
+
+
+def saved_table(data: bytes, rows: int, size: int) -> Table:
+    """table_bytes() read back; ValueError unless it has a position (or -1) in a list of size
+    for each of rows row ids: a damaged file must neither send a search out of bounds nor lose
+    the matches of the rows it misses."""
+    if len(data) % 4 or len(data) // 4 < rows:
+        raise ValueError("not a whole table")
+    table = np.frombuffer(data, dtype="<i4").astype(np.int32)
+    if len(table) and (table.min() < -1 or table.max() >= size):
+        raise ValueError("a position out of the list")
+    return table
 
 
 def row_ids(text: str | None) -> npt.NDArray[np.int64]:
