@@ -44,8 +44,10 @@ SOAK_TRIES ?= 50
 soak: $(VENV)/.installed-test
 	$(PY) bench/soak.py --tries $(SOAK_TRIES)
 
+# 30,000 and 100,000 posts; the million is opt-in: make bench BENCH_ARGS="--sizes 1000000 --out /work"
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-bench
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
