@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Generator, Mapping
 from contextlib import closing, suppress
 from itertools import islice, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 from rich.cells import cell_len
 
@@ -107,10 +107,21 @@ _SAVED = b"newstui body search table 1\n"
 _DIGEST = 16
 
 
-def _index_state(conn: sqlite3.Connection) -> str | None:
-    """The index's generation (new at every write), next row id and count of files, as one
-    line; None before the first write that gave it a generation. The row id and count change
-    with a write by an older newstui too, which knows nothing of generations."""
+class _IndexState(NamedTuple):
+    """What a saved table was made at: the index's generation (new at every write), its next
+    row id and its count of files (these two change with a write by an older newstui too, which
+    knows nothing of generations)."""
+
+    generation: str
+    next_doc: int
+    files: int
+
+    def line(self) -> bytes:
+        return f"{self.generation} {self.next_doc} {self.files}\n".encode("ascii")
+
+
+def _index_state(conn: sqlite3.Connection) -> _IndexState | None:
+    """None before the first write that gave the index a generation."""
     rows = dict(
         conn.execute(
             "SELECT key, value FROM meta WHERE key IN ('generation', 'next_doc', 'count')"
@@ -118,7 +129,7 @@ def _index_state(conn: sqlite3.Connection) -> str | None:
     )
     if len(rows) < 3:
         return None
-    return f"{rows['generation']} {rows['next_doc']} {rows['count']}"
+    return _IndexState(str(rows["generation"]), int(rows["next_doc"]), int(rows["count"]))
 
 
 def _digest(where: Mapping[str, int]) -> bytes:
@@ -131,10 +142,6 @@ def _digest(where: Mapping[str, int]) -> bytes:
         digest.update(paths.encode("utf-8", "surrogatepass"))
         digest.update(array("q", [position for _, position in chunk]).tobytes())
     return digest.digest()
-
-
-def _saved_head(state: str, where: Mapping[str, int]) -> bytes:
-    return _SAVED + state.encode("ascii") + b"\n" + _digest(where)
 
 
 def default_db_path(root: Path) -> Path:
@@ -471,11 +478,12 @@ class FullTextIndex:
                 reader, version = self._reader, self._data_version()
                 self._preparing = where
                 self._prepared.clear()
-            table: list[int] | npt.NDArray[np.int32] | None = None
+            table: npt.NDArray[np.int32] | None = None
             try:
-                table = self._saved_table(where)
+                digest = _digest(where)  # what the saved table is checked against, or saved with
+                table = self._saved_table(digest, len(where))
                 if table is None:
-                    table = self._read_table_apart(where)
+                    table = self._read_table_apart(where, digest)
             finally:
                 with self._lock:
                     try:
@@ -497,7 +505,9 @@ class FullTextIndex:
             with suppress(SearchInterrupted):  # the next search builds it then
                 self._failed(error)
 
-    def _read_table_apart(self, where: Mapping[str, int]) -> list[int] | None:
+    def _read_table_apart(
+        self, where: Mapping[str, int], digest: bytes
+    ) -> npt.NDArray[np.int32] | None:
         """prepare()'s table, read on a connection of its own, and saved for the next start (see
         _saved_table); None when that connection cannot be opened (too many open files, say): no
         sign of damage, and the first search makes the table on its own connection then."""
@@ -505,17 +515,17 @@ class FullTextIndex:
             conn = dbfile.connect(self.db_path, timeout=30)
         except sqlite3.Error:
             return None
+        from tui.index.matches import table_bytes, table_of
+
         with closing(conn):
             conn.execute("BEGIN")  # the rows and meta of one version
-            table = self._read_table(conn, where)
+            table = table_of(self._read_table(conn, where))
             state = _index_state(conn)
             conn.execute("COMMIT")
         if state is not None:
-            from tui.index.matches import table_bytes
-
             with suppress(OSError):  # a start without it makes the table again: nothing lost
                 dbfile.write_atomic(
-                    self.saved_table_path, _saved_head(state, where), table_bytes(table)
+                    self.saved_table_path, _SAVED, state.line(), digest, table_bytes(table)
                 )
         return table
 
@@ -523,11 +533,11 @@ class FullTextIndex:
     def saved_table_path(self) -> Path:
         return self.db_path.with_name(self.db_path.name + ".positions")
 
-    def _saved_table(self, where: Mapping[str, int]) -> npt.NDArray[np.int32] | None:
+    def _saved_table(self, digest: bytes, size: int) -> npt.NDArray[np.int32] | None:
         """prepare()'s table as saved by the last start that made it, if the index is in the
-        same state (every write gives it a new generation) and where is the same list (paths and
-        positions, compared by digest): reading it back takes ~0.3 s at a million posts, making
-        it ~1.7 s. None otherwise."""
+        same state (every write gives it a new generation) and it was made for the same list
+        (digest: of its paths and positions; size: how many): reading it back takes ~0.3 s at a
+        million posts, making it ~1.7 s. None otherwise."""
         from tui.index import matches
 
         with self._lock:
@@ -536,13 +546,11 @@ class FullTextIndex:
             return None
         try:
             with self.saved_table_path.open("rb") as file:
-                if file.readline() != _SAVED or file.readline() != state.encode("ascii") + b"\n":
+                if file.readline() != _SAVED or file.readline() != state.line():
                     return None
-                digest = file.read(_DIGEST)
-                if digest != _digest(where):
+                if file.read(_DIGEST) != digest:
                     return None
-                rows = int(state.split()[1])  # next_doc: the table has a position for each
-                return matches.saved_table(file.read(), rows, len(where))
+                return matches.saved_table(file.read(), state.next_doc, size)
         except (OSError, ValueError):
             return None
 

@@ -19,12 +19,12 @@ Table = npt.NDArray[np.int32]  # row id -> position in the list, -1 for a row no
 
 
 def table_of(positions: list[int] | Table) -> Table:
-    return np.array(positions, dtype=np.int32)
+    return np.asarray(positions, dtype=np.int32)  # an array of them already: itself
 
 
-def table_bytes(positions: list[int]) -> bytes:
+def table_bytes(table: Table) -> bytes:
     """A table as saved on disk: a 4-byte little-endian position per row id."""
-    return np.array(positions, dtype="<i4").tobytes()
+    return table.astype("<i4", copy=False).tobytes()
 
 
 def saved_table(data: bytes, rows: int, size: int) -> Table:

@@ -13,7 +13,7 @@ from itertools import compress, filterfalse, repeat
 from operator import attrgetter
 from typing import Protocol
 
-from tui.chinese import fold, fold_script
+from tui.chinese import fold
 from tui.model import UNDATED, Post, url_host
 from tui.query.parser import (
     ANY,
@@ -72,9 +72,8 @@ class StateLike(Protocol):
 
 def _fold(text: str) -> str:
     """tui.chinese.fold(text): lowercase, one Chinese script; sharing the original string when
-    nothing changes (most Simplified text). Text already in lowercase is not copied to find out
-    (a million paths made as many strings only to drop them)."""
-    folded = fold_script(text) if text.islower() else fold(text)
+    nothing changes (most Simplified text)."""
+    folded = fold(text)
     return text if folded == text else folded
 
 
